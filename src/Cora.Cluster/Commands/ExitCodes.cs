@@ -1,0 +1,17 @@
+namespace Cora.Cluster.Commands;
+
+/// <summary>Process exit codes of `cora` (BSD sysexits where one fits).</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The command ran but its answer is "no" (e.g. a check did not hold).</summary>
+    public const int Failure = 1;
+    /// <summary>The command line could not be parsed.</summary>
+    public const int Usage = 2;
+    /// <summary>An input file, config or argument value is invalid (InvalidInputException).</summary>
+    public const int DataError = 65;
+    /// <summary>An input file or directory does not exist.</summary>
+    public const int NoInput = 66;
+    /// <summary>Interrupted by Ctrl+C / SIGINT.</summary>
+    public const int Interrupted = 130;
+}

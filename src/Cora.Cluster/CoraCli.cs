@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Cora.Cluster.Commands;
+using Cora.Training;
+
+namespace Cora.Cluster;
+
+/// <summary>
+/// Builds the `cora` command tree (each command lives in its own file under Commands/) and runs it:
+/// results go to stdout, progress and errors to stderr, and the exit code says how it went.
+/// </summary>
+public static class CoraCli
+{
+    public static RootCommand Build() => new("Cora: CoRA / LoRA experiments on a cluster of actors.")
+    {
+    };
+
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var config = new InvocationConfiguration
+        {
+            Output = stdout ?? Console.Out,
+            Error = stderr ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        var parsed = Build().Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parsed.Errors) config.Error.WriteLine($"cora: {error.Message}");
+            config.Error.WriteLine("Run 'cora --help' (or 'cora COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (InvalidInputException e)
+        {
+            config.Error.WriteLine($"cora: {e.Message}");
+            return ExitCodes.DataError;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            config.Error.WriteLine($"cora: {e.Message}");
+            return ExitCodes.NoInput;
+        }
+    }
+}

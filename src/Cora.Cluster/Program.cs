@@ -1,0 +1,3 @@
+using Cora.Cluster;
+
+return CoraCli.Run(args);
