@@ -128,6 +128,8 @@ public sealed record LlamaConfig
         return this;
     }
 
+    private static readonly JsonSerializerOptions SaveOptions = new() { WriteIndented = true, IndentSize = 2 };
+
     /// <summary>Writes <c>config.json</c> as <c>save_pretrained</c> does: sorted keys, indent 2.</summary>
     public void Save(string path)
     {
@@ -159,7 +161,7 @@ public sealed record LlamaConfig
             ["use_cache"] = true,
             ["vocab_size"] = VocabSize,
         };
-        var text = JsonSerializer.Serialize(values, new JsonSerializerOptions { WriteIndented = true, IndentSize = 2 });
+        var text = JsonSerializer.Serialize(values, SaveOptions);
         AtomicFile.WriteAllText(path, text + "\n");
     }
 

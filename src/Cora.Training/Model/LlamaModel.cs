@@ -1,0 +1,62 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Cora.Training.Model;
+
+/// <summary>The Llama trunk: token embeddings, the decoder layers, the final norm.</summary>
+public sealed class LlamaModel : nn.Module
+{
+#pragma warning disable IDE1006 // field names are checkpoint keys
+    private readonly Embedding embed_tokens;
+    private readonly ModuleList<LlamaDecoderLayer> layers;
+    private readonly RmsNorm norm;
+#pragma warning restore IDE1006
+    private readonly RotaryEmbedding _rotary;
+
+    public LlamaModel(LlamaConfig config) : base(nameof(LlamaModel))
+    {
+        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config)).ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
+        RegisterComponents();
+    }
+
+    public Embedding EmbedTokens => embed_tokens;
+    public IReadOnlyList<LlamaDecoderLayer> Layers => layers.ToList();
+
+    /// <param name="inputIds">(B, T) int64 token ids.</param>
+    /// <param name="attentionMask">(B, S) with 1 for real tokens and 0 for padding, S = cached + T;
+    /// null when every token is real. Positions count real tokens only, so left padding works.</param>
+    /// <param name="cache">Keys/values of earlier positions (generation), or null.</param>
+    /// <returns>(B, T, D) final hidden states.</returns>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        long b = inputIds.shape[0], t = inputIds.shape[1];
+        var past = cache?.Length ?? 0;
+        var device = inputIds.device;
+
+        Tensor positions;                                                          // (B, T)
+        if (attentionMask is null)
+            positions = arange(past, past + t, int64, device).unsqueeze(0).expand(b, t);
+        else
+            positions = (attentionMask.to(int64).cumsum(1) - 1).clamp_min(0)[.., TensorIndex.Slice(past)];
+
+        // Query i (absolute position past+i) may attend key j <= past+i, and only real keys.
+        var mask = ones(t, past + t, @bool, device).tril(past).view(1, 1, t, past + t);
+        if (attentionMask is not null)
+        {
+            mask = mask & attentionMask.to(@bool).view(b, 1, 1, past + t);
+            // A padding query may see nothing; let it see everything instead of producing NaN.
+            mask = mask | ~mask.any(-1, keepdim: true);
+        }
+
+        var x = embed_tokens.forward(inputIds);                                   // (B, T, D)
+        var (cos, sin) = _rotary.Tables(positions, x.dtype);
+        for (var i = 0; i < layers.Count; i++)
+            x = layers[i].Forward(x, cos, sin, mask, cache, i);
+        return norm.forward(x).MoveToOuterDisposeScope();
+    }
+}
