@@ -12,6 +12,8 @@ public static class CoraCli
 {
     public static RootCommand Build() => new("Cora: CoRA / LoRA experiments on a cluster of actors.")
     {
+        new Command("model", "Inspect and score Hugging Face Llama checkpoints") { ModelInspectCommand.Create(), ModelScoreCommand.Create() },
+        new Command("zoo", "The tiny model zoo the tests and demos run on") { ZooMakeCommand.Create() },
     };
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
