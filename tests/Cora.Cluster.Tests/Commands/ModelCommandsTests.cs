@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Cora.Cluster.Commands;
+
+namespace Cora.Cluster.Tests.Commands;
+
+[Collection(MicroZooCollection.Name)]
+public sealed class ModelCommandsTests(MicroZoo zoo)
+{
+    [Fact]
+    public void Inspect_describes_a_sharded_bf16_gqa_checkpoint()
+    {
+        var run = Cli.Invoke("model", "inspect", Fixtures.Llama("gqa-sharded"), "--json");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var json = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal(6, (int)json["config"]!["num_attention_heads"]!);
+        Assert.Equal(2, (int)json["config"]!["num_key_value_heads"]!);
+        Assert.Equal(1 + 3 * 9 + 1, (int)json["dtypes"]!["BF16"]!);
+        Assert.Equal(2, json["shards"]!.AsArray().Count);
+        // 80*48 embeddings + 3 layers * (48*48 + 2*16*48 + 48*48 + 3*96*48 + 2*48) + 48; tied: no lm_head.
+        Assert.Equal(80 * 48 + 3 * (48 * 48 * 2 + 2 * 16 * 48 + 3 * 96 * 48 + 2 * 48) + 48, (long)json["parameters"]!);
+        Assert.Empty(json["problems"]!.AsArray());
+    }
+
+    [Fact]
+    public void Inspect_in_words()
+    {
+        var run = Cli.Invoke("model", "inspect", Fixtures.Llama("mha-tiny"));
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("multi-head: 4 heads, head_dim 8", run.Stdout);
+        Assert.Contains("F32 x 21", run.Stdout);
+        Assert.Contains("complete", run.Stdout);
+    }
+
+    [Fact]
+    public void Inspect_a_missing_directory()
+    {
+        var run = Cli.Invoke("model", "inspect", "/no/such/model");
+        Assert.Equal(ExitCodes.NoInput, run.ExitCode);
+        Assert.Contains("/no/such/model", run.Stderr);
+    }
+
+    [Fact]
+    public void Score_token_ids_matches_the_reference_sum()
+    {
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.Llama(""), "expected.json")))!["models"]!["mha-tiny"]!["cases"]![1]!;
+        var ids = string.Join(",", expected["token_ids"]!.AsArray().Select(n => (int)n!));
+        var run = Cli.Invoke("model", "score", "--model", Fixtures.Llama("mha-tiny"), "--token-ids", ids, "--json");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var json = JsonNode.Parse(run.Stdout)!;
+        var logprobs = json["logprobs"]!.AsArray();
+        Assert.Null(logprobs[0]);
+        Assert.Equal(expected["token_ids"]!.AsArray().Count, logprobs.Count);
+        Assert.Equal((double)expected["sum"]!, (double)json["sum"]!, 3);
+        Assert.Equal(Math.Exp(-(double)json["sum"]! / (logprobs.Count - 1)), (double)json["perplexity"]!, 9);
+        Assert.Equal((double)expected["logprobs"]![0]!, (double)logprobs[1]!, 3);
+    }
+
+    [Fact]
+    public void Score_text_uses_the_checkpoint_tokenizer()
+    {
+        var run = Cli.Invoke("model", "score", "--model", Path.Combine(zoo.Directory, "base"), "--text", "Hi!", "--json");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var json = JsonNode.Parse(run.Stdout)!;
+        // Byte-level: BOS, 'H', 'i', '!'.
+        Assert.Equal([1, 3 + 'H', 3 + 'i', 3 + '!'], json["tokens"]!.AsArray().Select(n => (int)n!));
+        Assert.True((double)json["sum"]! < 0);
+    }
+
+    [Theory]
+    [InlineData("--token-ids", "1,x,3", ExitCodes.DataError, "\"x\" is not an integer token id")]
+    [InlineData("--token-ids", "1,64", ExitCodes.DataError, "token id 64 is outside the vocabulary")]
+    public void Score_rejects_bad_ids(string option, string value, int code, string message)
+    {
+        var run = Cli.Invoke("model", "score", "--model", Fixtures.Llama("mha-tiny"), option, value);
+        Assert.Equal(code, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    [Fact]
+    public void Score_needs_exactly_one_input()
+    {
+        Assert.Equal(ExitCodes.Usage, Cli.Invoke("model", "score", "--model", Fixtures.Llama("mha-tiny")).ExitCode);
+        var both = Cli.Invoke("model", "score", "--model", Fixtures.Llama("mha-tiny"), "--text", "a", "--token-ids", "1");
+        Assert.Equal(ExitCodes.Usage, both.ExitCode);
+        Assert.Contains("exactly one of --text and --token-ids", both.Stderr);
+    }
+}
