@@ -2,6 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 
+using Cora.Training.IO;
+
 namespace Cora.Training.Data;
 
 /// <summary>
@@ -65,42 +67,27 @@ public static class AlpacaDataset
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(examples);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var renamed = false;
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            // Relaxed escaping keeps non-ASCII text readable; the files are never embedded in HTML.
+            using var writer = new Utf8JsonWriter(
+                stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            var count = 0;
+            foreach (var example in examples)
             {
-                // Relaxed escaping keeps non-ASCII text readable; the files are never embedded in HTML.
-                using var writer = new Utf8JsonWriter(
-                    stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-                var count = 0;
-                foreach (var example in examples)
-                {
-                    if (example is null)
-                        throw new ArgumentException($"example {count} is null", nameof(examples));
-                    WriteExample(writer, example);
-                    writer.Flush();
-                    stream.WriteByte((byte)'\n');
-                    // Each line is its own JSON document.
-                    writer.Reset();
-                    count++;
-                }
-
-                if (count == 0)
-                    throw new ArgumentException("a dataset needs at least one example", nameof(examples));
-                stream.Flush(flushToDisk: true);
+                if (example is null)
+                    throw new ArgumentException($"example {count} is null", nameof(examples));
+                WriteExample(writer, example);
+                writer.Flush();
+                stream.WriteByte((byte)'\n');
+                // Each line is its own JSON document.
+                writer.Reset();
+                count++;
             }
 
-            File.Move(temp, path, overwrite: true);
-            renamed = true;
-        }
-        finally
-        {
-            if (!renamed)
-                File.Delete(temp);
-        }
+            if (count == 0)
+                throw new ArgumentException("a dataset needs at least one example", nameof(examples));
+        });
     }
 
     private static void WriteExample(Utf8JsonWriter writer, AlpacaExample example)
