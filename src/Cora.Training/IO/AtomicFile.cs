@@ -6,7 +6,8 @@ namespace Cora.Training.IO;
 /// Writes files so that a reader never sees half of one: the content goes to a temporary file in
 /// the same directory, is flushed to disk, and is then renamed over the final name (rename is
 /// atomic on POSIX filesystems). A crash leaves either the old file or the new one, plus at worst a
-/// stray <c>.tmp-*</c> file next to it.
+/// hidden <c>.NAME.*.tmp</c> file next to it. The directory entry itself is not fsynced, so after a
+/// power loss the old file may reappear.
 /// </summary>
 public static class AtomicFile
 {
@@ -23,8 +24,9 @@ public static class AtomicFile
     public static void Write(string path, Action<FileStream> write)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.tmp-{Guid.NewGuid():N}";
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
