@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Cora.Training.Checkpoints;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Model;

@@ -25,7 +25,7 @@ public sealed record ZooPreset(
         "micro" => new("micro", Llama(hidden: 64, layers: 2, heads: 4, intermediate: 172),
             TrainExamples: 192, EvalExamples: 32,
             Pretraining: Args(steps: 120, lr: 3e-3, batch: 16),
-            FineTuning: Args(steps: 30, lr: 1e-3, batch: 16)),
+            FineTuning: Args(steps: 30, lr: 3e-3, batch: 16)),
         "tiny" => new("tiny", Llama(hidden: 128, layers: 4, heads: 4, intermediate: 344),
             TrainExamples: 1024, EvalExamples: 96,
             Pretraining: Args(steps: 600, lr: 2e-3, batch: 16),
