@@ -12,6 +12,7 @@ public static class CoraCli
 {
     public static RootCommand Build() => new("Cora: CoRA / LoRA experiments on a cluster of actors.")
     {
+        TokenizeCommand.Create(),
     };
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
