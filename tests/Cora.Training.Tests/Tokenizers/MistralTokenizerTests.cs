@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Cora.Training.Tokenizers;
 
 namespace Cora.Training.Tests.Tokenizers;
@@ -10,6 +11,20 @@ public sealed class MistralTokenizerTests
 {
     private static readonly Lazy<CoraTokenizer> Tokenizer = new(() => TokenizerLoader.Load(RealTokenizers.MistralDir()));
 
+    // The same vocabulary in the layout newer transformers write (legacy=false): no normalizer, a
+    // Metaspace pre-tokenizer that prepends '▁' to the start of the input only. Without added
+    // tokens in the text it gives the same ids, except that HF's Metaspace prepends '▁' only when
+    // the text does not already start with one (a leading space): there the two layouts differ.
+    private static readonly Lazy<CoraTokenizer> MetaspaceLayout = new(() => TokenizerLoader.Load(
+        NpmFixture.Cached("derived+mistral-metaspace-v1", dir =>
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(RealTokenizers.MistralDir(), "tokenizer.json")))!;
+            json["normalizer"] = null;
+            json["pre_tokenizer"] = JsonNode.Parse(
+                """{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false}""");
+            File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json.ToJsonString());
+        })));
+
     [Theory]
     [MemberData(nameof(TokenizerCases.Mistral), MemberType = typeof(TokenizerCases))]
     public void Encodes_published_cases_and_decodes_them_back(string text, int[] expected)
@@ -19,6 +34,24 @@ public sealed class MistralTokenizerTests
         Assert.Equal(expected, encoding.Ids);
         Assert.Equal(encoding.Ids.Count, encoding.Pieces.Count);
         Assert.Equal(text, Tokenizer.Value.Decode(encoding.Ids));
+    }
+
+    [Theory]
+    [MemberData(nameof(TokenizerCases.Mistral), MemberType = typeof(TokenizerCases))]
+    public void Metaspace_layout_encodes_published_cases(string text, int[] expected)
+    {
+        var encoding = MetaspaceLayout.Value.Encode(text);
+
+        if (text.StartsWith(' '))
+        {
+            // One '▁' fewer than the legacy layout: what it gives for the text minus that space.
+            Assert.Equal(Tokenizer.Value.Encode(text[1..]).Ids, encoding.Ids);
+        }
+        else
+        {
+            Assert.Equal(expected, encoding.Ids);
+            Assert.Equal(text, MetaspaceLayout.Value.Decode(encoding.Ids));
+        }
     }
 
     [Fact]
