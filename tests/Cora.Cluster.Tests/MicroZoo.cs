@@ -20,7 +20,7 @@ public sealed class MicroZoo : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class MicroZooCollection : ICollectionFixture<MicroZoo>
+public sealed class MicroZooGroup : ICollectionFixture<MicroZoo>
 {
     public const string Name = "micro zoo";
 }

@@ -3,7 +3,7 @@ using Cora.Cluster.Commands;
 
 namespace Cora.Cluster.Tests.Commands;
 
-[Collection(MicroZooCollection.Name)]
+[Collection(MicroZooGroup.Name)]
 public sealed class ModelCommandsTests(MicroZoo zoo)
 {
     [Fact]

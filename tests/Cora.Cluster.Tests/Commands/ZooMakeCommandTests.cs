@@ -5,7 +5,7 @@ using Cora.Training.Model;
 
 namespace Cora.Cluster.Tests.Commands;
 
-[Collection(MicroZooCollection.Name)]
+[Collection(MicroZooGroup.Name)]
 public sealed class ZooMakeCommandTests(MicroZoo zoo)
 {
     [Fact]

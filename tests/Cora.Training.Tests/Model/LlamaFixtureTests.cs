@@ -58,9 +58,11 @@ public sealed class LlamaFixtureTests : IDisposable
     [InlineData("gqa-sharded", 40_000L)]
     public void Saved_checkpoint_reloads_to_the_same_model(string name, long? shardBytes)
     {
+        // Stored as the fixture stores it (bf16 weights compute in float32 and narrow back exactly).
         using var model = LlamaCheckpoint.Load(Fixtures.Llama(name));
+        var storeAs = model.Config.TorchDtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
         var target = Path.Combine(_dir, name);
-        LlamaCheckpoint.Save(model, target, maxShardBytes: shardBytes);
+        LlamaCheckpoint.Save(model, target, storeAs, maxShardBytes: shardBytes);
         Assert.Equal(shardBytes is null, File.Exists(Path.Combine(target, "model.safetensors")));
         using var reloaded = LlamaCheckpoint.Load(target);
         Assert.Equal(model.Config, reloaded.Config);
@@ -68,6 +70,17 @@ public sealed class LlamaFixtureTests : IDisposable
             Assert.True(a.equal(b).all().item<bool>(), n);
         using var weights = SafetensorsCheckpoint.Open(target);
         Assert.Equal(model.Config.TieWordEmbeddings, !weights.Contains("lm_head.weight"));
+    }
+
+    [Fact]
+    public void By_default_a_model_is_stored_in_the_dtype_it_computes_in()
+    {
+        using var model = LlamaCheckpoint.Load(Fixtures.Llama("gqa-sharded"));
+        var target = Path.Combine(_dir, "f32");
+        LlamaCheckpoint.Save(model, target);
+        Assert.Equal("float32", LlamaConfig.Load(Path.Combine(target, "config.json")).TorchDtype);
+        using var weights = SafetensorsCheckpoint.Open(target);
+        Assert.All(weights.Names, n => Assert.Equal("F32", weights.Entry(n).DType.Name));
     }
 
     [Fact]
