@@ -9,9 +9,9 @@ namespace Cora.Cluster.Tests.Commands;
 /// <summary>`cora tokenize` with real argument strings: a zoo byte tokenizer and Mistral-7B's.</summary>
 public sealed class TokenizeCommandTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cora-tokenize-test-");
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static (int Code, string Stdout, string Stderr) Cora(params string[] args)
     {
@@ -23,7 +23,7 @@ public sealed class TokenizeCommandTests : IDisposable
 
     private string ByteTokenizerDir()
     {
-        var dir = Path.Combine(_dir.FullName, "zoo-model");
+        var dir = _temp.File("zoo-model");
         ByteTokenizer.Save(dir);
         return dir;
     }
@@ -53,7 +53,7 @@ public sealed class TokenizeCommandTests : IDisposable
     [Fact]
     public void File_input_through_mistral_tokenizer_matches_published_ids()
     {
-        var file = Path.Combine(_dir.FullName, "input.txt");
+        var file = _temp.File("input.txt");
         File.WriteAllText(file, " grabbed\n");
 
         var (code, stdout, stderr) = Cora("tokenize", "--model", MistralDir(), "--file", file, "--json");
@@ -68,7 +68,7 @@ public sealed class TokenizeCommandTests : IDisposable
     [Fact]
     public void Missing_model_directory_is_a_data_error_naming_it()
     {
-        var missing = Path.Combine(_dir.FullName, "no-such-model");
+        var missing = _temp.File("no-such-model");
 
         var (code, stdout, stderr) = Cora("tokenize", "--model", missing, "--text", "hi");
 
@@ -80,7 +80,7 @@ public sealed class TokenizeCommandTests : IDisposable
     [Fact]
     public void Missing_input_file_is_no_input()
     {
-        var (code, _, stderr) = Cora("tokenize", "--model", ByteTokenizerDir(), "--file", Path.Combine(_dir.FullName, "absent.txt"));
+        var (code, _, stderr) = Cora("tokenize", "--model", ByteTokenizerDir(), "--file", _temp.File("absent.txt"));
 
         Assert.Equal(ExitCodes.NoInput, code);
         Assert.Contains("absent.txt", stderr, StringComparison.Ordinal);

@@ -6,9 +6,9 @@ namespace Cora.Training.Tests.Build;
 public sealed class WeakenElfVersionNeedTests : IDisposable
 {
     const string Anchor = "GLIBCXX_3.4.32";
-    readonly string _dir = Directory.CreateTempSubdirectory("cora-elf-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>The untouched library as NuGet ships it.</summary>
     static string PristineLibrary()
@@ -33,7 +33,7 @@ public sealed class WeakenElfVersionNeedTests : IDisposable
     [Fact]
     public void Patch_sets_only_the_weak_flag_and_is_idempotent()
     {
-        var copy = Path.Combine(_dir, "lib.so");
+        var copy = _temp.File("lib.so");
         File.Copy(PristineLibrary(), copy);
         var before = File.ReadAllBytes(copy);
 
@@ -56,7 +56,7 @@ public sealed class WeakenElfVersionNeedTests : IDisposable
     [Fact]
     public void Library_without_the_version_is_left_alone()
     {
-        var copy = Path.Combine(_dir, "lib.so");
+        var copy = _temp.File("lib.so");
         File.Copy(PristineLibrary(), copy);
         Assert.Equal(WeakenElfVersionNeed.PatchResult.NotRequired, WeakenElfVersionNeed.Patch(copy, "GLIBCXX_99.0"));
     }
@@ -74,7 +74,7 @@ public sealed class WeakenElfVersionNeedTests : IDisposable
     [InlineData(new byte[] { 0x7f, (byte)'E', (byte)'L', (byte)'F', 1, 1 }, "not an ELF file")] // shorter than a header
     public void Non_elf_input_is_rejected(byte[] content, string message)
     {
-        var path = Path.Combine(_dir, "bad.so");
+        var path = _temp.File("bad.so");
         File.WriteAllBytes(path, content);
         var e = Assert.Throws<InvalidDataException>(() => WeakenElfVersionNeed.ReadVersionNeeds(path));
         Assert.Contains(message, e.Message);
@@ -83,7 +83,7 @@ public sealed class WeakenElfVersionNeedTests : IDisposable
     [Fact]
     public void Truncated_library_is_rejected_not_misread()
     {
-        var path = Path.Combine(_dir, "cut.so");
+        var path = _temp.File("cut.so");
         File.WriteAllBytes(path, File.ReadAllBytes(PristineLibrary())[..4096]);
         var e = Assert.Throws<InvalidDataException>(() => WeakenElfVersionNeed.ReadVersionNeeds(path));
         Assert.Contains("outside the file", e.Message);

@@ -5,11 +5,11 @@ namespace Cora.Training.Tests.Data;
 
 public sealed class AlpacaDatasetTests : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("cora-alpaca-");
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _directory.Delete(recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string PathOf(string name) => Path.Combine(_directory.FullName, name);
+    private string PathOf(string name) => _temp.File(name);
 
     private string Write(string name, string content) => WriteBytes(name, Encoding.UTF8.GetBytes(content));
 
@@ -54,7 +54,7 @@ public sealed class AlpacaDatasetTests : IDisposable
         var path = Write("data.jsonl", "old content that is not JSON\n");
         AlpacaDataset.Save(path, Samples[..1]);
         Assert.Equal(Samples[..1], AlpacaDataset.Load(path));
-        Assert.Equal(["data.jsonl"], _directory.GetFiles().Select(f => f.Name));
+        Assert.Equal(["data.jsonl"], new DirectoryInfo(_temp.Path).GetFiles().Select(f => f.Name));
     }
 
     [Fact]
@@ -64,14 +64,14 @@ public sealed class AlpacaDatasetTests : IDisposable
         AlpacaDataset.Save(path, Samples);
         Assert.Throws<ArgumentException>(() => AlpacaDataset.Save(path, [Samples[0], null!]));
         Assert.Equal(Samples, AlpacaDataset.Load(path));
-        Assert.Single(_directory.GetFiles());
+        Assert.Single(new DirectoryInfo(_temp.Path).GetFiles());
     }
 
     [Fact]
     public void Save_refuses_an_empty_dataset()
     {
         Assert.Throws<ArgumentException>(() => AlpacaDataset.Save(PathOf("empty.jsonl"), []));
-        Assert.Empty(_directory.GetFiles());
+        Assert.Empty(new DirectoryInfo(_temp.Path).GetFiles());
     }
 
     [Fact]

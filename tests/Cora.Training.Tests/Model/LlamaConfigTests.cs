@@ -5,9 +5,9 @@ namespace Cora.Training.Tests.Model;
 
 public sealed class LlamaConfigTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("cora-config-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private const string Valid = """
         {"vocab_size": 80, "hidden_size": 48, "intermediate_size": 96, "num_hidden_layers": 3,
@@ -58,7 +58,7 @@ public sealed class LlamaConfigTests : IDisposable
     [Fact]
     public void Load_names_the_file_when_it_is_missing_or_not_json()
     {
-        var missing = Path.Combine(_dir, "config.json");
+        var missing = _temp.File("config.json");
         Assert.Contains($"{missing}: no such file", Assert.Throws<InvalidInputException>(() => LlamaConfig.Load(missing)).Message);
         File.WriteAllText(missing, "{ not json");
         Assert.Contains($"{missing}: not valid JSON", Assert.Throws<InvalidInputException>(() => LlamaConfig.Load(missing)).Message);
@@ -68,7 +68,7 @@ public sealed class LlamaConfigTests : IDisposable
     public void Save_and_load_round_trip()
     {
         var config = LlamaConfig.FromJson(With("tie_word_embeddings", true), "c") with { RopeTheta = 500000, TorchDtype = "bfloat16" };
-        var path = Path.Combine(_dir, "config.json");
+        var path = _temp.File("config.json");
         config.Save(path);
         Assert.Equal(config, LlamaConfig.Load(path));
         var keys = JsonNode.Parse(File.ReadAllText(path))!.AsObject().Select(p => p.Key).ToList();

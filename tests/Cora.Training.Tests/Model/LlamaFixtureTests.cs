@@ -11,9 +11,9 @@ namespace Cora.Training.Tests.Model;
 /// </summary>
 public sealed class LlamaFixtureTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("cora-llama-").FullName;
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static JsonObject Expected(string model) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.Llama(""), "expected.json")))!["models"]![model]!.AsObject();
@@ -61,7 +61,7 @@ public sealed class LlamaFixtureTests : IDisposable
         // Stored as the fixture stores it (bf16 weights compute in float32 and narrow back exactly).
         using var model = LlamaCheckpoint.Load(Fixtures.Llama(name));
         var storeAs = model.Config.TorchDtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
-        var target = Path.Combine(_dir, name);
+        var target = _temp.File(name);
         LlamaCheckpoint.Save(model, target, storeAs, maxShardBytes: shardBytes);
         Assert.Equal(shardBytes is null, File.Exists(Path.Combine(target, "model.safetensors")));
         using var reloaded = LlamaCheckpoint.Load(target);
@@ -76,7 +76,7 @@ public sealed class LlamaFixtureTests : IDisposable
     public void By_default_a_model_is_stored_in_the_dtype_it_computes_in()
     {
         using var model = LlamaCheckpoint.Load(Fixtures.Llama("gqa-sharded"));
-        var target = Path.Combine(_dir, "f32");
+        var target = _temp.File("f32");
         LlamaCheckpoint.Save(model, target);
         Assert.Equal("float32", LlamaConfig.Load(Path.Combine(target, "config.json")).TorchDtype);
         using var weights = SafetensorsCheckpoint.Open(target);
@@ -115,7 +115,7 @@ public sealed class LlamaFixtureTests : IDisposable
     [Fact]
     public void Load_reports_mismatches_with_the_directory()
     {
-        var target = Path.Combine(_dir, "broken");
+        var target = _temp.File("broken");
         Directory.CreateDirectory(target);
         File.Copy(Path.Combine(Fixtures.Llama("mha-tiny"), "model.safetensors"), Path.Combine(target, "model.safetensors"));
         (LlamaConfig.Load(Path.Combine(Fixtures.Llama("mha-tiny"), "config.json")) with { VocabSize = 65 })

@@ -7,9 +7,9 @@ namespace Cora.Training.Tests.Tokenizers;
 /// <summary>The zoo's byte tokenizer: saved with a checkpoint, reloaded, exact round trips.</summary>
 public sealed class ByteTokenizerTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cora-byte-tokenizer-test-");
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     public static TheoryData<string> Texts => new()
     {
@@ -26,8 +26,8 @@ public sealed class ByteTokenizerTests : IDisposable
     [MemberData(nameof(Texts))]
     public void Saved_tokenizer_reloads_and_round_trips_exactly(string text)
     {
-        ByteTokenizer.Save(_dir.FullName);
-        var tokenizer = TokenizerLoader.Load(_dir.FullName);
+        ByteTokenizer.Save(_temp.Path);
+        var tokenizer = TokenizerLoader.Load(_temp.Path);
 
         var encoding = tokenizer.Encode(text);
 
@@ -66,9 +66,9 @@ public sealed class ByteTokenizerTests : IDisposable
     [Fact]
     public void Saved_files_are_a_plain_hf_bpe_tokenizer_with_byte_fallback()
     {
-        ByteTokenizer.Save(_dir.FullName);
+        ByteTokenizer.Save(_temp.Path);
 
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.FullName, "tokenizer.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(_temp.File("tokenizer.json")));
         var root = json.RootElement;
         var model = root.GetProperty("model");
         Assert.Equal("BPE", model.GetProperty("type").GetString());
@@ -79,9 +79,9 @@ public sealed class ByteTokenizerTests : IDisposable
         Assert.Equal(258, model.GetProperty("vocab").GetProperty("<0xFF>").GetInt32());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("normalizer").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("pre_tokenizer").ValueKind);
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.FullName, "tokenizer_config.json")));
+        using var config = JsonDocument.Parse(File.ReadAllText(_temp.File("tokenizer_config.json")));
         Assert.Equal("<s>", config.RootElement.GetProperty("bos_token").GetString());
         Assert.Equal("</s>", config.RootElement.GetProperty("eos_token").GetString());
-        Assert.Empty(Directory.GetFiles(_dir.FullName, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp-*"));
     }
 }

@@ -6,11 +6,11 @@ namespace Cora.Training.Tests.Tokenizers;
 /// <summary>Which file TokenizerLoader picks, and how it reports what it cannot use.</summary>
 public sealed class TokenizerLoaderTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("cora-tokenizer-loader-test-");
+    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _dir.Delete(recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string PathOf(string name) => Path.Combine(_dir.FullName, name);
+    private string PathOf(string name) => _temp.File(name);
 
     private void WriteTokenizerJson(Action<JsonObject> edit)
     {
@@ -32,9 +32,9 @@ public sealed class TokenizerLoaderTests : IDisposable
     [Fact]
     public void Directory_without_tokenizer_names_the_files_it_looked_for()
     {
-        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_dir.FullName));
+        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_temp.Path));
 
-        Assert.Contains(_dir.FullName, e.Message, StringComparison.Ordinal);
+        Assert.Contains(_temp.Path, e.Message, StringComparison.Ordinal);
         Assert.Contains("tokenizer.json", e.Message, StringComparison.Ordinal);
         Assert.Contains("tokenizer.model", e.Message, StringComparison.Ordinal);
     }
@@ -42,10 +42,10 @@ public sealed class TokenizerLoaderTests : IDisposable
     [Fact]
     public void Tokenizer_json_wins_over_tokenizer_model()
     {
-        ByteTokenizer.Save(_dir.FullName);
+        ByteTokenizer.Save(_temp.Path);
         File.Copy(Path.Combine(RealTokenizers.LlamaTwoModelDir(), "tokenizer.model"), PathOf("tokenizer.model"));
 
-        var tokenizer = TokenizerLoader.Load(_dir.FullName);
+        var tokenizer = TokenizerLoader.Load(_temp.Path);
 
         Assert.IsType<HfTokenizer>(tokenizer);
         Assert.Equal(259, tokenizer.VocabSize);
@@ -61,7 +61,7 @@ public sealed class TokenizerLoaderTests : IDisposable
     {
         WriteTokenizerJson(json => json[component] = JsonNode.Parse(value));
 
-        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_dir.FullName));
+        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_temp.Path));
 
         Assert.Contains(PathOf("tokenizer.json"), e.Message, StringComparison.Ordinal);
         Assert.Contains($"'{named}'", e.Message, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class TokenizerLoaderTests : IDisposable
     {
         File.WriteAllText(PathOf("tokenizer.json"), "{\"model\": ");
 
-        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_dir.FullName));
+        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_temp.Path));
 
         Assert.Contains(PathOf("tokenizer.json"), e.Message, StringComparison.Ordinal);
     }
@@ -82,7 +82,7 @@ public sealed class TokenizerLoaderTests : IDisposable
     {
         File.WriteAllBytes(PathOf("tokenizer.model"), [0xFF, 0xFF, 0xFF, 0x01, 0x02]);
 
-        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_dir.FullName));
+        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_temp.Path));
 
         Assert.Contains(PathOf("tokenizer.model"), e.Message, StringComparison.Ordinal);
     }
@@ -90,12 +90,12 @@ public sealed class TokenizerLoaderTests : IDisposable
     [Fact]
     public void Config_files_decide_special_tokens_and_special_tokens_map_wins()
     {
-        ByteTokenizer.Save(_dir.FullName);
+        ByteTokenizer.Save(_temp.Path);
         File.WriteAllText(PathOf("tokenizer_config.json"),
             """{"bos_token": "<s>", "eos_token": "<unk>", "pad_token": "</s>", "add_bos_token": false}""");
         File.WriteAllText(PathOf("special_tokens_map.json"), """{"eos_token": {"content": "</s>"}}""");
 
-        var tokenizer = TokenizerLoader.Load(_dir.FullName);
+        var tokenizer = TokenizerLoader.Load(_temp.Path);
 
         Assert.Equal((1, 2, 2), (tokenizer.BosId, tokenizer.EosId, tokenizer.PadId));
         Assert.Equal(new[] { 0x61 + 3 }, tokenizer.Encode("a").Ids);
@@ -111,7 +111,7 @@ public sealed class TokenizerLoaderTests : IDisposable
              "special_tokens": {}}
             """));
 
-        var tokenizer = TokenizerLoader.Load(_dir.FullName);
+        var tokenizer = TokenizerLoader.Load(_temp.Path);
 
         Assert.Equal((1, 2), (tokenizer.BosId, tokenizer.EosId));
         // EOS of the template is not added: Cora appends EOS where a training sequence ends.
@@ -121,10 +121,10 @@ public sealed class TokenizerLoaderTests : IDisposable
     [Fact]
     public void Config_naming_a_token_outside_the_vocabulary_is_rejected()
     {
-        ByteTokenizer.Save(_dir.FullName);
+        ByteTokenizer.Save(_temp.Path);
         File.WriteAllText(PathOf("tokenizer_config.json"), """{"eos_token": "<|im_end|>"}""");
 
-        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_dir.FullName));
+        var e = Assert.Throws<InvalidInputException>(() => TokenizerLoader.Load(_temp.Path));
 
         Assert.Contains(PathOf("tokenizer_config.json"), e.Message, StringComparison.Ordinal);
         Assert.Contains("<|im_end|>", e.Message, StringComparison.Ordinal);
