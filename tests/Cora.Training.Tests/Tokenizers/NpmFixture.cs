@@ -15,17 +15,7 @@ public static class NpmFixture
 {
     private static readonly Lock Gate = new();
 
-    /// <summary>The repository root: the folder above the test binaries that holds CoRA.sln.</summary>
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CoRA.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"No CoRA.sln above {AppContext.BaseDirectory}.");
-    }
-
-    public static string CacheDir => Path.Combine(RepoRoot(), ".cora", "cache", "npm");
+    public static string CacheDir => Path.Combine(Fixtures.Repository, ".cora", "cache", "npm");
 
     /// <summary>The unpacked package folder (the tarball's top folder, "package" for npm).</summary>
     public static string Package(string name, string version)
