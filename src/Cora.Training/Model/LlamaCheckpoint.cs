@@ -23,6 +23,7 @@ public static partial class LlamaCheckpoint
     /// <paramref name="dtype"/> (float32 by default, whatever the stored dtype).</summary>
     public static LlamaForCausalLM Load(string directory, ScalarType dtype = ScalarType.Float32)
     {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such checkpoint directory");
         var config = LlamaConfig.Load(Path.Combine(directory, ConfigFileName));
         using var weights = SafetensorsCheckpoint.Open(directory);
         var problems = Verify(config, weights);

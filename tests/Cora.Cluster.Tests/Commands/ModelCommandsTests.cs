@@ -77,6 +77,14 @@ public sealed class ModelCommandsTests(MicroZoo zoo)
     }
 
     [Fact]
+    public void Score_a_missing_directory()
+    {
+        var run = Cli.Invoke("model", "score", "--model", "/no/such/model", "--token-ids", "1,2");
+        Assert.Equal(ExitCodes.NoInput, run.ExitCode);
+        Assert.Contains("/no/such/model: no such checkpoint directory", run.Stderr);
+    }
+
+    [Fact]
     public void Score_needs_exactly_one_input()
     {
         Assert.Equal(ExitCodes.Usage, Cli.Invoke("model", "score", "--model", Fixtures.Llama("mha-tiny")).ExitCode);
