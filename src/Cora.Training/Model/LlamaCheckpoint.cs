@@ -107,6 +107,8 @@ public static partial class LlamaCheckpoint
     /// </summary>
     public static void Save(LlamaForCausalLM model, string directory, ScalarType? storeAs = null, long? maxShardBytes = null)
     {
+        // Conversions to the stored dtype are temporaries: the scope frees them when writing ends.
+        using var scope = NewDisposeScope();
         var dtype = storeAs ?? model.parameters().First().dtype;
         Directory.CreateDirectory(directory);
         var tensors = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter.detach()));

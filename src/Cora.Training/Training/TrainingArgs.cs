@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Cora.Training.IO;
 
 namespace Cora.Training.Training;
 
@@ -53,6 +55,29 @@ public sealed record TrainingArgs
             $"must be one of {string.Join(", ", LrSchedule.Names)}");
         Check(MaxSeqLength > 1, "max_seq_length", MaxSeqLength, "must be at least 2");
         return this;
+    }
+
+    public const string FileName = "training_args.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Writes <c>training_args.json</c> into <paramref name="directory"/>, next to what they trained.</summary>
+    public void Save(string directory) =>
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, Json) + "\n");
+
+    /// <summary>Reads <c>training_args.json</c> from <paramref name="directory"/> and validates it.</summary>
+    public static TrainingArgs Load(string directory)
+    {
+        var path = Path.Combine(directory, FileName);
+        try
+        {
+            return (JsonSerializer.Deserialize<TrainingArgs>(File.ReadAllText(path), Json)
+                ?? throw new InvalidInputException($"{path}: empty")).Validated(path);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{path}: not valid training arguments ({e.Message})", e);
+        }
     }
 
     /// <summary>Optimizer steps for a training set of <paramref name="examples"/> examples.</summary>

@@ -19,7 +19,8 @@ public sealed record ZooProgress(string Stage, int StageIndex, int StageCount, T
 /// fine-tuned from the base on a different source task (as the paper's five Llama-2-13B
 /// fine-tunes are); two target datasets shaped like the paper's (alpaca-style instructions and
 /// text-to-code) are written for LoRA/CoRA experiments. Deterministic from the seed.
-/// Layout: <c>base/</c>, <c>sources/src-i/</c> (HF checkpoints with their byte-level tokenizer),
+/// Layout: <c>base/</c>, <c>sources/src-i/</c> (HF checkpoints with their byte-level tokenizer and
+/// the <c>training_args.json</c> that made them),
 /// <c>data/&lt;task&gt;/{train,eval}.jsonl</c>, and <c>zoo.json</c>, written last.
 /// </summary>
 public static class ZooMaker
@@ -56,7 +57,8 @@ public static class ZooMaker
         var pretraining = new Trainer(model, preset.Pretraining with { Seed = options.Seed })
             .Train(mixture, Report(progress, stage), cancellation);
         var baseLoss = EvalLosses(model, evalSets);
-        var baseModel = SaveModel(model, directory, "base", "mixture", pretraining, initialLoss, baseLoss);
+        var baseModel = SaveModel(model, directory, "base", "mixture", preset.Pretraining with { Seed = options.Seed },
+            pretraining, initialLoss, baseLoss);
 
         // 3. Sources: each fully fine-tuned from the base on its own task (loss on responses).
         var sources = new List<ZooModel>();
@@ -67,9 +69,9 @@ public static class ZooMaker
             progress?.Report(stage);
             using var source = LlamaCheckpoint.Load(Path.Combine(directory, baseModel.Path));
             var train = splits[task].Train.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
-            var result = new Trainer(source, preset.FineTuning with { Seed = options.Seed + 1 + i })
-                .Train(train, Report(progress, stage), cancellation);
-            sources.Add(SaveModel(source, directory, $"sources/src-{i}", task, result, baseLoss, EvalLosses(source, evalSets)));
+            var args = preset.FineTuning with { Seed = options.Seed + 1 + i };
+            var result = new Trainer(source, args).Train(train, Report(progress, stage), cancellation);
+            sources.Add(SaveModel(source, directory, $"sources/src-{i}", task, args, result, baseLoss, EvalLosses(source, evalSets)));
         }
 
         var manifest = new ZooManifest
@@ -114,11 +116,12 @@ public static class ZooMaker
             ZooManifest.Sha256Of(Path.Combine(directory, train)), ZooManifest.Sha256Of(Path.Combine(directory, eval)));
     }
 
-    private static ZooModel SaveModel(LlamaForCausalLM model, string directory, string relative, string task, TrainingResult result,
-        IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after)
+    private static ZooModel SaveModel(LlamaForCausalLM model, string directory, string relative, string task, TrainingArgs args,
+        TrainingResult result, IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after)
     {
         var path = Path.Combine(directory, relative);
         ByteTokenizer.Save(path);
+        args.Save(path);
         LlamaCheckpoint.Save(model, path);
         var weights = $"{relative}/model.safetensors";
         return new ZooModel(Path.GetFileName(relative), relative, task, weights, ZooManifest.Sha256Of(Path.Combine(directory, weights)),

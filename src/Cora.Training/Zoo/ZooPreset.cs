@@ -28,8 +28,8 @@ public sealed record ZooPreset(
             FineTuning: Args(steps: 30, lr: 3e-3, batch: 16)),
         "tiny" => new("tiny", Llama(hidden: 128, layers: 4, heads: 4, intermediate: 344),
             TrainExamples: 1024, EvalExamples: 96,
-            Pretraining: Args(steps: 600, lr: 2e-3, batch: 16),
-            FineTuning: Args(steps: 150, lr: 5e-4, batch: 16)),
+            Pretraining: Args(steps: 300, lr: 2e-3, batch: 16),
+            FineTuning: Args(steps: 80, lr: 2e-3, batch: 16)),
         _ => throw new InvalidInputException($"unknown zoo preset \"{name}\" (known: {string.Join(", ", Names)})"),
     };
 

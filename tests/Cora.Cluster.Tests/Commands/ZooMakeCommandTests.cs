@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cora.Cluster.Commands;
 using Cora.Training.Data;
 using Cora.Training.Model;
+using Cora.Training.Training;
 
 namespace Cora.Cluster.Tests.Commands;
 
@@ -17,7 +18,7 @@ public sealed class ZooMakeCommandTests(MicroZoo zoo)
         foreach (var model in new[] { "base" }.Concat(Enumerable.Range(0, 5).Select(i => $"sources/src-{i}")))
         {
             var dir = Path.Combine(zoo.Directory, model);
-            foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json" })
+            foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json", "training_args.json" })
                 Assert.True(File.Exists(Path.Combine(dir, file)), $"{model}/{file}");
             var config = LlamaConfig.Load(Path.Combine(dir, "config.json"));
             Assert.False(config.IsGroupedQuery);                 // q/k/v square, as in Llama-2-13B
@@ -31,6 +32,9 @@ public sealed class ZooMakeCommandTests(MicroZoo zoo)
             Assert.Equal(dataset.EvalExamples, AlpacaDataset.Load(Path.Combine(zoo.Directory, dataset.Eval)).Count);
         }
         Assert.Empty(manifest.Problems(zoo.Directory));
+        // Each model records the hyper-parameters that made it; sources are seeded apart.
+        Assert.Equal(manifest.Base.Steps, TrainingArgs.Load(Path.Combine(zoo.Directory, "base")).MaxSteps);
+        Assert.Equal(2, TrainingArgs.Load(Path.Combine(zoo.Directory, "sources/src-1")).Seed);
     }
 
     [Fact]

@@ -91,6 +91,21 @@ public sealed class TrainerTests
         Assert.Equal(expected, actual, (x, y) => Math.Abs(x - y) < 1e-12);
     }
 
+    [Fact]
+    public void Arguments_are_saved_with_hugging_face_names_and_reload()
+    {
+        using var temp = new TempDirectory();
+        Args.Save(temp.Path);
+        var text = File.ReadAllText(temp.File(TrainingArgs.FileName));
+        Assert.Contains("\"learning_rate\": 0.003", text);
+        Assert.Contains("\"per_device_train_batch_size\": 8", text);
+        Assert.Equal(Args, TrainingArgs.Load(temp.Path));
+
+        File.WriteAllText(temp.File(TrainingArgs.FileName), text.Replace("\"cosine\"", "\"sideways\""));
+        var e = Assert.Throws<InvalidInputException>(() => TrainingArgs.Load(temp.Path));
+        Assert.StartsWith(temp.File(TrainingArgs.FileName) + ": lr_scheduler_type", e.Message);
+    }
+
     [Theory]
     [InlineData("learning_rate")]
     [InlineData("lr_scheduler_type")]
