@@ -68,6 +68,10 @@ public sealed class Trainer
             var gradNorm = _args.MaxGradNorm > 0
                 ? nn.utils.clip_grad_norm_(trainable, _args.MaxGradNorm)
                 : double.NaN;
+            if (!double.IsFinite(stepLoss) || (_args.MaxGradNorm > 0 && !double.IsFinite(gradNorm)))
+                throw new TrainingDivergedException(
+                    $"training diverged at step {step + 1}/{totalSteps}: loss {stepLoss}, gradient norm {gradNorm}, " +
+                    $"learning rate {lr:G3} (the weights are those before this step; try a lower learning_rate or check the data)");
             optimizer.step();
 
             losses.Add(stepLoss);

@@ -56,6 +56,21 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void A_non_finite_loss_stops_training_before_the_step()
+    {
+        using var model = LlamaForCausalLMTests.Model(LlamaForCausalLMTests.TinyConfig(), seed: 6);
+        var embeddings = model.named_parameters().First(p => p.name == "model.embed_tokens.weight").parameter;
+        using (no_grad()) embeddings[20, 0] = float.PositiveInfinity;   // token 20 poisons every sequence it is in
+        var poisoned = Reversals(16, seed: 3).Select(e => new TokenizedExample([1, 20, .. e.InputIds[1..]], 5)).ToList();
+        var q = model.named_parameters().First(p => p.name == "model.layers.0.self_attn.q_proj.weight").parameter;
+        using var before = q.detach().clone();
+
+        var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(model, Args with { WarmupSteps = 0 }).Train(poisoned));
+        Assert.Contains("training diverged at step 1/60", e.Message);
+        Assert.True(before.equal(q).all().item<bool>(), "the diverged step must not be applied");
+    }
+
+    [Fact]
     public void Accumulation_gives_the_gradient_of_the_whole_batch()
     {
         // Two micro-batches of 4 with accumulation must take the same step as one batch of 8.
