@@ -15,6 +15,7 @@ public static class CoraCli
         new Command("model", "Inspect and score Hugging Face Llama checkpoints") { ModelInspectCommand.Create(), ModelScoreCommand.Create() },
         new Command("zoo", "The tiny model zoo the tests and demos run on") { ZooMakeCommand.Create() },
         TokenizeCommand.Create(),
+        GenerateCommand.Create(),
     };
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

@@ -22,25 +22,15 @@ public static class AlpacaDataset
     /// ignored, so richer files (e.g. with a <c>text</c> field) load too.
     /// </summary>
     /// <exception cref="InvalidInputException">
-    /// The file is missing, empty, not UTF-8, not JSON, or an entry is not a valid example; the
+    /// The file is empty, not UTF-8, not JSON, or an entry is not a valid example; the
     /// message names the file and the 1-based line of the offending entry.
     /// </exception>
     public static IReadOnlyList<AlpacaExample> Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new InvalidInputException($"{path}: dataset file not found", e);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new InvalidInputException($"{path}: dataset file not found", e);
-        }
+        // A missing file is missing input (the CLI's exit 66), not a malformed one.
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: dataset file not found", path);
+        var bytes = File.ReadAllBytes(path);
 
         var text = new ReadOnlyMemory<byte>(bytes);
         if (text.Span.StartsWith(Utf8Bom))

@@ -166,7 +166,7 @@ public sealed class AlpacaDatasetTests : IDisposable
     public void Missing_file_is_an_error_naming_it()
     {
         var path = PathOf("absent.jsonl");
-        var error = Assert.Throws<InvalidInputException>(() => AlpacaDataset.Load(path));
+        var error = Assert.Throws<FileNotFoundException>(() => AlpacaDataset.Load(path));
         Assert.Equal($"{path}: dataset file not found", error.Message);
     }
 }
