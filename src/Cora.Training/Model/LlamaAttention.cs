@@ -7,7 +7,8 @@ namespace Cora.Training.Model;
 /// <summary>
 /// Causal self-attention with rotary embeddings and grouped-query heads: query head j reads
 /// key/value head <c>j / (heads / kv_heads)</c>, as transformers' <c>repeat_kv</c> does.
-/// The projections are plain <see cref="nn.Module{T, TResult}"/> fields so that LoRA can wrap them.
+/// The projections are plain <see cref="nn.Module{T, TResult}"/> fields so that LoRA can wrap them
+/// (<see cref="ReplaceProjection"/>).
 /// </summary>
 public sealed class LlamaAttention : nn.Module
 {
@@ -63,6 +64,9 @@ public sealed class LlamaAttention : nn.Module
         return kv.unsqueeze(2).expand(b, _kvHeads, groups, s, _headDim).reshape(b, _heads, s, _headDim);
     }
 
+    /// <summary>The projection names, in call order.</summary>
+    public static IReadOnlyList<string> ProjectionNames { get; } = ["q_proj", "k_proj", "v_proj", "o_proj"];
+
     /// <summary>The projection modules by checkpoint name (q_proj, k_proj, v_proj, o_proj).</summary>
     public nn.Module<Tensor, Tensor> Projection(string name) => name switch
     {
@@ -72,4 +76,22 @@ public sealed class LlamaAttention : nn.Module
         "o_proj" => o_proj,
         _ => throw new ArgumentException($"no projection named {name}", nameof(name)),
     };
+
+    /// <summary>
+    /// Puts <paramref name="module"/> (a LoRA wrapper, or a plain Linear again) in place of the
+    /// projection <paramref name="name"/>; it keeps the name, so its parameters are named
+    /// <c>…q_proj.base_layer.weight</c>, <c>…q_proj.lora_A.weight</c> as in PEFT.
+    /// </summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> module)
+    {
+        _ = Projection(name);
+        switch (name)
+        {
+            case "q_proj": q_proj = module; break;
+            case "k_proj": k_proj = module; break;
+            case "v_proj": v_proj = module; break;
+            default: o_proj = module; break;
+        }
+        SubmoduleSlots.Reregister(this, ProjectionNames, Projection);
+    }
 }

@@ -23,6 +23,27 @@ public sealed class LlamaDecoderLayer : nn.Module
     }
 
     public LlamaAttention SelfAttention => self_attn;
+    public LlamaMlp Mlp => mlp;
+
+    /// <summary>Every linear projection of a layer, by checkpoint name (q_proj … down_proj).</summary>
+    public static IReadOnlyList<string> ProjectionNames { get; } = [.. LlamaAttention.ProjectionNames, .. LlamaMlp.ProjectionNames];
+
+    /// <summary>A projection's path inside the layer: <c>self_attn.q_proj</c> or <c>mlp.gate_proj</c>.</summary>
+    public static string ProjectionPath(string name) =>
+        LlamaAttention.ProjectionNames.Contains(name) ? "self_attn." + name
+        : LlamaMlp.ProjectionNames.Contains(name) ? "mlp." + name
+        : throw new ArgumentException($"no projection named {name}", nameof(name));
+
+    /// <summary>The projection module called <paramref name="name"/> (q_proj … down_proj).</summary>
+    public nn.Module<Tensor, Tensor> Projection(string name) =>
+        LlamaAttention.ProjectionNames.Contains(name) ? self_attn.Projection(name) : mlp.Projection(name);
+
+    /// <summary>Puts <paramref name="module"/> in place of the projection <paramref name="name"/>.</summary>
+    public void ReplaceProjection(string name, nn.Module<Tensor, Tensor> module)
+    {
+        if (LlamaAttention.ProjectionNames.Contains(name)) self_attn.ReplaceProjection(name, module);
+        else mlp.ReplaceProjection(name, module);
+    }
 
     /// <param name="x">(B, T, D).</param>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache, int layer)

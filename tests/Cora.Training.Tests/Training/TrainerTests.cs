@@ -8,7 +8,7 @@ namespace Cora.Training.Tests.Training;
 public sealed class TrainerTests
 {
     // Prompt "a b" → response "b a": a reversal the tiny model can learn.
-    private static List<TokenizedExample> Reversals(int count, int seed)
+    internal static List<TokenizedExample> Reversals(int count, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(_ =>
