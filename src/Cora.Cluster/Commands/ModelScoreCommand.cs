@@ -1,13 +1,13 @@
 using System.CommandLine;
 using Cora.Training;
-using Cora.Training.Model;
+using Cora.Training.Lora;
 using Cora.Training.Tokenizers;
 using static TorchSharp.torch;
 
 namespace Cora.Cluster.Commands;
 
 /// <summary>
-/// <c>cora model score --model DIR (--text T | --token-ids 1,2,3) [--json]</c>: the log-probability
+/// <c>cora model score --model DIR [--adapter DIR] (--text T | --token-ids 1,2,3) [--json]</c>: the log-probability
 /// of every token given the ones before it, their sum and the perplexity.
 /// JSON: <c>{"tokens":[…],"logprobs":[…],"sum":x,"perplexity":y}</c>; logprobs[t] is for token t
 /// given tokens &lt; t, so logprobs[0] is null.
@@ -19,8 +19,9 @@ public static class ModelScoreCommand
         var model = new Option<string>("--model") { Description = "Checkpoint directory", Required = true };
         var text = new Option<string>("--text") { Description = "Text to score (tokenized with the checkpoint's tokenizer, BOS first)" };
         var ids = new Option<string>("--token-ids") { Description = "Comma-separated token ids to score" };
+        var adapter = new Option<string?>("--adapter") { Description = "PEFT adapter directory applied to the model" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("score", "Per-token log-probabilities, their sum and the perplexity") { model, text, ids, json };
+        var command = new Command("score", "Per-token log-probabilities, their sum and the perplexity") { model, adapter, text, ids, json };
         command.Validators.Add(result =>
         {
             if ((result.GetValue(text) is null) == (result.GetValue(ids) is null))
@@ -41,7 +42,7 @@ public static class ModelScoreCommand
             {
                 tokens = ParseIds(parse.GetValue(ids)!);
             }
-            var score = Score(directory, tokens);
+            var score = Score(directory, parse.GetValue(adapter), tokens);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
                 CliJson.Write(output, new { score.Tokens, Pieces = pieces, score.Logprobs, score.Sum, score.Perplexity });
@@ -54,10 +55,10 @@ public static class ModelScoreCommand
 
     public sealed record Result(long[] Tokens, double?[] Logprobs, double Sum, double? Perplexity);
 
-    public static Result Score(string directory, long[] tokens)
+    public static Result Score(string directory, string? adapter, long[] tokens)
     {
         if (tokens.Length == 0) throw new InvalidInputException("nothing to score: no tokens");
-        using var model = LlamaCheckpoint.Load(directory);
+        using var model = PeftAdapter.LoadModel(directory, adapter);
         var vocab = model.Config.VocabSize;
         var outside = tokens.Where(id => id < 0 || id >= vocab).ToList();
         if (outside.Count > 0)

@@ -64,6 +64,14 @@ public static partial class PeftAdapter
     [GeneratedRegex(@"^base_model\.model\.model\.layers\.(?<layer>\d+)\.(?<section>self_attn|mlp)\.(?<proj>[A-Za-z0-9_]+)\.(?<ab>lora_A|lora_B)(\.(?<adapter>[^.]+))?\.weight$")]
     private static partial Regex AdapterTensor();
 
+    /// <summary>A base checkpoint, with a PEFT adapter applied when <paramref name="adapterDirectory"/> is given.</summary>
+    public static LlamaForCausalLM LoadModel(string baseDirectory, string? adapterDirectory)
+    {
+        var model = LlamaCheckpoint.Load(baseDirectory);
+        if (adapterDirectory is not null) Load(adapterDirectory, model);
+        return model;
+    }
+
     /// <summary>
     /// Adds the adapter in <paramref name="directory"/> to <paramref name="model"/> (an unadapted
     /// base). Accepts adapters Cora did not write: tensor names with or without PEFT's adapter name

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Cora.Cluster.Commands;
+using Cora.Training.Lora;
+using Cora.Training.Model;
+using static TorchSharp.torch;
 
 namespace Cora.Cluster.Tests.Commands;
 
@@ -64,6 +67,29 @@ public sealed class ModelCommandsTests(MicroZoo zoo)
         // Byte-level: BOS, 'H', 'i', '!'.
         Assert.Equal([1, 3 + 'H', 3 + 'i', 3 + '!'], json["tokens"]!.AsArray().Select(n => (int)n!));
         Assert.True((double)json["sum"]! < 0);
+    }
+
+    [Fact]
+    public void Score_applies_an_adapter()
+    {
+        using var temp = new TempDirectory();
+        var basePath = Path.Combine(zoo.Directory, "base");
+        using (var model = LlamaCheckpoint.Load(basePath))
+        {
+            var config = new LoraConfig { R = 4, LoraAlpha = 8 };
+            LoraInjector.Inject(model, config, LoraMethod.OnesFb, seed: 1);   // B = ones: the adapter changes outputs
+            PeftAdapter.Save(model, config, temp.Path);
+        }
+        long[] ids = [1, 40, 41, 42, 43];
+        var plain = JsonNode.Parse(Cli.Invoke("model", "score", "--model", basePath, "--token-ids", "1,40,41,42,43", "--json").Stdout)!;
+        var run = Cli.Invoke("model", "score", "--model", basePath, "--adapter", temp.Path, "--token-ids", "1,40,41,42,43", "--json");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var adapted = JsonNode.Parse(run.Stdout)!;
+        Assert.NotEqual((double)plain["sum"]!, (double)adapted["sum"]!, 3);
+
+        using var reference = PeftAdapter.LoadModel(basePath, temp.Path);
+        using var logprobs = reference.TokenLogProbs(tensor(ids));
+        Assert.Equal(logprobs.sum().item<float>(), (double)adapted["sum"]!, 4);
     }
 
     [Theory]
