@@ -13,6 +13,7 @@ public static class CoraCli
     public static RootCommand Build() => new("Cora: CoRA / LoRA experiments on a cluster of actors.")
     {
         new Command("model", "Inspect and score Hugging Face Llama checkpoints") { ModelInspectCommand.Create(), ModelScoreCommand.Create() },
+        new Command("basis", "CoRA's common basis: extract it from source models, inspect their spectrum") { BasisExtractCommand.Create(), BasisSpectrumCommand.Create() },
         new Command("zoo", "The tiny model zoo the tests and demos run on") { ZooMakeCommand.Create() },
         TokenizeCommand.Create(),
         GenerateCommand.Create(),
