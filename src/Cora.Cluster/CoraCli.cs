@@ -17,6 +17,7 @@ public static class CoraCli
         new Command("zoo", "The tiny model zoo the tests and demos run on") { ZooMakeCommand.Create() },
         TokenizeCommand.Create(),
         GenerateCommand.Create(),
+        TrainCommand.Create(),
     };
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

@@ -27,7 +27,7 @@ public sealed class LoraInjectorTests
     public void Trainable_parameter_counts_are_exact(string name, long trainable)
     {
         using var model = Tiny();
-        var sites = LoraInjector.Inject(model, Config(), LoraMethods.Parse(name), seed: 1, Basis());
+        var sites = LoraInjector.Inject(model, Config(), LoraMethods.Parse(name), seed: 1, SyntheticBasis());
         Assert.Equal(6, sites.Count);
         var counts = ParameterCounts.Of(model);
         Assert.Equal(trainable, counts.Trainable);
@@ -43,7 +43,7 @@ public sealed class LoraInjectorTests
         using var lora = Tiny();
         using var cora = Tiny();
         LoraInjector.Inject(lora, Config(r: 8), LoraMethod.Lora, seed: 1);
-        LoraInjector.Inject(cora, Config(r: 8), LoraMethod.CoraFb, seed: 1, Basis(columns: 8));
+        LoraInjector.Inject(cora, Config(r: 8), LoraMethod.CoraFb, seed: 1, SyntheticBasis(columns: 8));
         Assert.Equal(ParameterCounts.Of(lora).Trainable, 2 * ParameterCounts.Of(cora).Trainable);
     }
 
@@ -130,7 +130,7 @@ public sealed class LoraInjectorTests
     public void A_frozen_b_keeps_its_bytes_through_training(LoraMethod method)
     {
         using var model = Tiny();
-        var sites = LoraInjector.Inject(model, Config(), method, seed: 1, Basis());
+        var sites = LoraInjector.Inject(model, Config(), method, seed: 1, SyntheticBasis());
         var frozen = sites.Select(s => s.Module.B.detach().clone()).ToList();
         var a0 = sites.Select(s => s.Module.A.detach().clone()).ToList();
         Train(model);
@@ -157,7 +157,7 @@ public sealed class LoraInjectorTests
         using var b = Tiny();
         using var c = Tiny();
         var sa = LoraInjector.Inject(a, Config(r: 16), LoraMethod.Lora, seed: 5);
-        var sb = LoraInjector.Inject(b, Config(r: 16), LoraMethod.CoraFb, seed: 5, Basis(columns: 16));
+        var sb = LoraInjector.Inject(b, Config(r: 16), LoraMethod.CoraFb, seed: 5, SyntheticBasis(columns: 16));
         var sc = LoraInjector.Inject(c, Config(r: 16), LoraMethod.Lora, seed: 6);
         var bound = 1 / Math.Sqrt(32);
         var all = cat(sa.Select(s => s.Module.A.detach().flatten()).ToArray());   // 6 × 512 values
@@ -195,7 +195,7 @@ public sealed class LoraInjectorTests
     public void Cora_b_is_the_given_basis_prefix()
     {
         using var model = Tiny();
-        var basis = Basis(columns: 6);
+        var basis = SyntheticBasis(columns: 6);
         var sites = LoraInjector.Inject(model, Config(r: 4), LoraMethod.CoraTb, seed: 1, basis);
         foreach (var site in sites)
         {
@@ -208,7 +208,7 @@ public sealed class LoraInjectorTests
     public void A_basis_of_the_wrong_shape_or_a_missing_basis_is_refused()
     {
         using var model = Tiny();
-        var e = Assert.Throws<InvalidInputException>(() => LoraInjector.Inject(model, Config(r: 8), LoraMethod.CoraFb, seed: 1, Basis(columns: 6)));
+        var e = Assert.Throws<InvalidInputException>(() => LoraInjector.Inject(model, Config(r: 8), LoraMethod.CoraFb, seed: 1, SyntheticBasis(columns: 6)));
         Assert.Contains("layer 0 q_proj", e.Message);
         Assert.Contains("R ≥ r = 8", e.Message);
         using var other = Tiny();

@@ -33,7 +33,7 @@ internal static class LoraTestModels
             .Train(TrainerTests.Reversals(16, seed: 5));
 
     /// <summary>A basis provider of orthonormal columns (out, R) per (layer, projection).</summary>
-    public static LoraBasis Basis(int rows = 32, int columns = 6) => (layer, projection) =>
+    public static LoraBasis SyntheticBasis(int rows = 32, int columns = 6) => (layer, projection) =>
     {
         using var generator = new Generator((ulong)(100 + layer * 10 + projection[0]));
         return LoraInitializer.RandomOrthonormal(rows, columns, generator);

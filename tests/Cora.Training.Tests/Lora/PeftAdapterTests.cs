@@ -20,7 +20,7 @@ public sealed class PeftAdapterTests : IDisposable
     public void A_saved_adapter_loads_into_a_fresh_base_with_the_same_logits()
     {
         using var trained = Tiny();
-        LoraInjector.Inject(trained, Config(), LoraMethod.CoraTb, seed: 1, Basis());
+        LoraInjector.Inject(trained, Config(), LoraMethod.CoraTb, seed: 1, SyntheticBasis());
         Train(trained);
         using var expected = Logits(trained);
         PeftAdapter.Save(trained, Config(), _temp.Path);

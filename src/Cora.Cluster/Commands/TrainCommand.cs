@@ -1,0 +1,108 @@
+using System.CommandLine;
+using Cora.Training;
+using Cora.Training.Lora;
+using Cora.Training.Training;
+using Cora.Training.Trials;
+
+namespace Cora.Cluster.Commands;
+
+/// <summary>
+/// <c>cora train --base DIR --data TRAIN.jsonl --eval-data EVAL.jsonl --method M --rank r
+/// [--basis FILE] [--out DIR] [hyper-parameters…] [--json]</c>: one trial end to end
+/// (<see cref="TrialRunner"/>). Human output is a summary; <c>--json</c> prints result.json.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var baseModel = new Option<string>("--base") { Description = "Base checkpoint directory (with tokenizer)", Required = true };
+        var data = new Option<string>("--data") { Description = "Training set, alpaca JSONL", Required = true };
+        var evalData = new Option<string>("--eval-data") { Description = "Evaluation set, alpaca JSONL", Required = true };
+        var method = new Option<string>("--method") { Description = string.Join("|", LoraMethods.Names), Required = true };
+        method.AcceptOnlyFromAmong([.. LoraMethods.Names]);
+        var rank = new Option<int>("--rank") { Description = "LoRA rank r", DefaultValueFactory = _ => 8 };
+        var basis = new Option<string?>("--basis") { Description = "Basis file from `cora basis extract` (cora-fb, cora-tb)" };
+        var outDir = new Option<string?>("--out") { Description = "Output directory (default runs/METHOD-rRANK-sSEED)" };
+        var alpha = new Option<double?>("--alpha") { Description = "lora_alpha (default 2 × rank, so scaling 2)" };
+        var dropout = new Option<double>("--dropout") { Description = "lora_dropout", DefaultValueFactory = _ => 0.05 };
+        var targets = new Option<string>("--targets") { Description = "Comma-separated projections", DefaultValueFactory = _ => string.Join(",", LoraConfig.DefaultTargets) };
+        var rslora = new Option<bool>("--rslora") { Description = "Scale by alpha/√r instead of alpha/r" };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Optimizer steps (overrides --epochs)", DefaultValueFactory = _ => -1 };
+        var epochs = new Option<double>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 1 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 3e-4 };
+        var batch = new Option<int>("--batch-size") { Description = "Examples per micro-batch", DefaultValueFactory = _ => 8 };
+        var accumulation = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<double>("--warmup-ratio") { Description = "Fraction of steps for warm-up", DefaultValueFactory = _ => 0.1 };
+        var schedule = new Option<string>("--scheduler") { Description = string.Join("|", LrSchedule.Names), DefaultValueFactory = _ => "cosine" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => 0.0 };
+        var maxLength = new Option<int>("--max-seq-length") { Description = "Longer examples are cut", DefaultValueFactory = _ => 512 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Longest generated answer", DefaultValueFactory = _ => 128 };
+        var generateLimit = new Option<int?>("--generate-limit") { Description = "Answer only the first N eval examples" };
+        var seed = new Option<int>("--seed") { Description = "Seeds initialisation, data order and dropout", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print result.json" };
+
+        var command = new Command("train", "Train one trial (LoRA, CoRA, ablations, PEFT relatives, full fine-tuning) and answer the eval set")
+        {
+            baseModel, data, evalData, method, rank, basis, outDir, alpha, dropout, targets, rslora, maxSteps, epochs, lr, batch,
+            accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, json,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            var r = parse.GetValue(rank);
+            var spec = new TrialSpec
+            {
+                BaseModel = parse.GetValue(baseModel)!,
+                TrainData = parse.GetValue(data)!,
+                EvalData = parse.GetValue(evalData)!,
+                Method = parse.GetValue(method)!,
+                Rank = r,
+                Basis = parse.GetValue(basis),
+                LoraAlpha = parse.GetValue(alpha) ?? 2.0 * r,
+                LoraDropout = parse.GetValue(dropout),
+                TargetModules = parse.GetValue(targets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                UseRslora = parse.GetValue(rslora),
+                Training = new TrainingArgs
+                {
+                    MaxSteps = parse.GetValue(maxSteps),
+                    NumTrainEpochs = parse.GetValue(epochs),
+                    LearningRate = parse.GetValue(lr),
+                    BatchSize = parse.GetValue(batch),
+                    GradientAccumulationSteps = parse.GetValue(accumulation),
+                    WarmupRatio = parse.GetValue(warmup),
+                    LrSchedulerType = parse.GetValue(schedule)!,
+                    WeightDecay = parse.GetValue(weightDecay),
+                    MaxSeqLength = parse.GetValue(maxLength),
+                },
+                MaxNewTokens = parse.GetValue(maxNew),
+                GenerationLimit = parse.GetValue(generateLimit),
+                Seed = parse.GetValue(seed),
+            };
+            var output = parse.GetValue(outDir) ?? Path.Combine("runs", $"{spec.Method}-r{r}-s{spec.Seed}");
+
+            var console = ConsoleProgress.ForStderr(parse.InvocationConfiguration.Error);
+            var progress = new SyncProgress<TrialProgress>(p => console.Report(p.Stage, p switch
+            {
+                { Training: { } t } => $"step {t.Step}/{t.TotalSteps} loss {t.Loss:F4} lr {t.LearningRate:G3} {t.TokensPerSecond / 1000:F1}k tok/s",
+                { Generated: { } n } => $"{n}/{p.ToGenerate}",
+                _ => null,
+            }, final: p.Training is { } f && f.Step == f.TotalSteps || p.Generated == p.ToGenerate));
+            var result = TrialRunner.Run(spec, output, progress, cancellation);
+            console.Done();
+
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) CliJson.Write(stdout, result);
+            else WriteSummary(stdout, result);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static void WriteSummary(TextWriter output, TrialResult r)
+    {
+        output.WriteLine($"{r.Method} r={r.Rank}: {r.TrainableParameters:N0} of {r.TotalParameters:N0} parameters trained, {r.Steps} steps in {r.TrainSeconds:F1}s ({r.TokensPerSecond / 1000:F1}k tok/s)");
+        output.WriteLine($"  train loss  {r.TrainLossFirst:F4} -> {r.TrainLossFinal:F4}");
+        output.WriteLine($"  eval loss   {r.EvalLossBefore:F4} -> {r.EvalLossAfter:F4}");
+        output.WriteLine($"  model       {r.ModelDir}");
+        output.WriteLine($"  predictions {r.Predictions}");
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cora.Training.Basis;
+using Cora.Training.Data;
+using Cora.Training.Diagnostics;
+using Cora.Training.Generation;
+using Cora.Training.IO;
+using Cora.Training.Lora;
+using Cora.Training.Model;
+using Cora.Training.Tokenizers;
+using Cora.Training.Training;
+
+namespace Cora.Training.Trials;
+
+/// <summary>
+/// One trial end to end: load the base, attach the method's adapters (or none, for full-ft),
+/// train, measure eval loss before and after, answer the eval set greedily, save the adapter in
+/// PEFT layout (or the full checkpoint), and record what happened. Output directory:
+/// <c>trial.json</c> (the spec), <c>training_args.json</c>, <c>adapter/</c> or <c>model/</c>,
+/// <c>predictions.jsonl</c>, and <c>result.json</c> last — a directory with a result.json is complete.
+/// </summary>
+public static class TrialRunner
+{
+    public const string ResultFileName = "result.json";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static TrialResult Run(TrialSpec spec, string outputDir, IProgress<TrialProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        spec.Validated();
+        var clock = Stopwatch.StartNew();
+        using var memory = PeakMemory.Start(TimeSpan.FromMilliseconds(50));
+        var method = spec.ParsedMethod;
+        var train = AlpacaDataset.Load(spec.TrainData);
+        var eval = AlpacaDataset.Load(spec.EvalData);
+        Directory.CreateDirectory(outputDir);
+        AtomicFile.WriteAllText(Path.Combine(outputDir, "trial.json"), JsonSerializer.Serialize(spec, Json) + "\n");
+
+        progress?.Report(new TrialProgress("loading base model"));
+        using var model = LlamaCheckpoint.Load(spec.BaseModel);
+        var tokenizer = TokenizerLoader.Load(spec.BaseModel);
+        var trainSet = train.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
+        var evalSet = eval.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
+        var args = spec.Training with { Seed = spec.Seed };
+        var evalBefore = Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
+
+        using (var basis = spec.Basis is null ? null : BasisFile.Open(spec.Basis))
+        {
+            LoraInjector.Inject(model, spec.ToLoraConfig(), method, spec.Seed,
+                basis is null ? null : (layer, projection) => basis.Basis(layer, projection, spec.Rank));
+        }
+        var counts = ParameterCounts.Of(model);
+
+        var stage = new TrialProgress($"training {method.Name()}");
+        progress?.Report(stage);
+        var training = new Trainer(model, args).Train(trainSet,
+            progress is null ? null : new SyncProgress<TrainingProgress>(p => progress.Report(stage with { Training = p })), cancellation);
+        var evalAfter = Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
+        args.Save(outputDir);
+
+        var toAnswer = spec.GenerationLimit is { } limit ? eval.Take(limit).ToList() : eval;
+        var generating = new TrialProgress("generating", ToGenerate: toAnswer.Count);
+        progress?.Report(generating);
+        var predictions = InstructionGenerator.Generate(model, tokenizer, toAnswer, spec.MaxNewTokens, spec.GenerationBatchSize,
+            progress is null ? null : new SyncProgress<int>(n => progress.Report(generating with { Generated = n })), cancellation);
+        var predictionsPath = Path.Combine(outputDir, "predictions.jsonl");
+        Prediction.Save(predictionsPath, predictions);
+
+        progress?.Report(new TrialProgress("saving"));
+        var modelDir = Path.Combine(outputDir, method.UsesAdapters() ? "adapter" : "model");
+        if (method.UsesAdapters())
+        {
+            PeftAdapter.Save(model, spec.ToLoraConfig(), modelDir);
+        }
+        else
+        {
+            LlamaCheckpoint.Save(model, modelDir);
+            CopyTokenizerFiles(spec.BaseModel, modelDir);
+        }
+
+        var result = new TrialResult
+        {
+            Method = method.Name(),
+            Rank = method.UsesAdapters() ? spec.Rank : 0,
+            TrainableParameters = counts.Trainable,
+            TotalParameters = counts.Total,
+            Steps = training.Steps,
+            TrainLossFirst = training.Losses[0],
+            TrainLossFinal = training.FinalLoss,
+            EvalLossBefore = evalBefore,
+            EvalLossAfter = evalAfter,
+            TrainSeconds = Math.Round(training.Elapsed.TotalSeconds, 2),
+            WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
+            TokensPerSecond = Math.Round(training.Tokens / Math.Max(1e-9, training.Elapsed.TotalSeconds), 1),
+            PeakMemoryBytes = memory.PeakAnonBytes > 0 ? memory.PeakAnonBytes : null,
+            OutputDir = Path.GetFullPath(outputDir),
+            ModelDir = Path.GetFullPath(modelDir),
+            Predictions = Path.GetFullPath(predictionsPath),
+        };
+        AtomicFile.WriteAllText(Path.Combine(outputDir, ResultFileName), JsonSerializer.Serialize(result, Json) + "\n");
+        return result;
+    }
+
+    private static void CopyTokenizerFiles(string from, string to)
+    {
+        foreach (var name in new[] { "tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json" })
+        {
+            var source = Path.Combine(from, name);
+            if (File.Exists(source)) File.Copy(source, Path.Combine(to, name), overwrite: true);
+        }
+    }
+}
