@@ -20,7 +20,7 @@ public static class BasisMethods
 {
     public static readonly IReadOnlyList<string> Names = ["eigh", "svd", "randomized"];
 
-    /// <summary>The method used when none is given; see bench/basis-methods/RESULTS.md for why.</summary>
+    /// <summary>The method used when none is given; see bench/basis-memory/RESULTS.md for why.</summary>
     public const BasisMethod Default = BasisMethod.Eigh;
 
     public static string Name(this BasisMethod method) => method switch
