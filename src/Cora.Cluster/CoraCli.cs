@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cora.Cluster.Commands;
 using Cora.Training;
+using Cora.Training.Training;
 
 namespace Cora.Cluster;
 
@@ -12,7 +13,7 @@ public static class CoraCli
 {
     public static RootCommand Build() => new("Cora: CoRA / LoRA experiments on a cluster of actors.")
     {
-        new Command("model", "Inspect and score Hugging Face Llama checkpoints") { ModelInspectCommand.Create(), ModelScoreCommand.Create() },
+        new Command("model", "Inspect and score Hugging Face Llama checkpoints") { ModelInspectCommand.Create(), ModelScoreCommand.Create(), ModelMergeCommand.Create() },
         new Command("basis", "CoRA's common basis: extract it from source models, inspect their spectrum") { BasisExtractCommand.Create(), BasisSpectrumCommand.Create() },
         new Command("zoo", "The tiny model zoo the tests and demos run on") { ZooMakeCommand.Create() },
         TokenizeCommand.Create(),
@@ -48,6 +49,18 @@ public static class CoraCli
         {
             config.Error.WriteLine($"cora: {e.Message}");
             return ExitCodes.NoInput;
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: long work checks its token between steps; files are written atomically, so
+            // nothing half-written is left under a final name.
+            config.Error.WriteLine("cora: interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (TrainingDivergedException e)
+        {
+            config.Error.WriteLine($"cora: {e.Message}");
+            return ExitCodes.Failure;
         }
     }
 }

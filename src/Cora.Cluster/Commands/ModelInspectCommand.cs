@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cora.Training.Checkpoints;
 using Cora.Training.Model;
+using Cora.Training.Tokenizers;
 
 namespace Cora.Cluster.Commands;
 
@@ -8,8 +9,6 @@ namespace Cora.Cluster.Commands;
 /// tokenizer files, and whether the weights match the config — without loading any tensor.</summary>
 public static class ModelInspectCommand
 {
-    private static readonly string[] TokenizerFiles = ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"];
-
     public static Command Create()
     {
         var dir = new Argument<string>("DIR") { Description = "Hugging Face checkpoint directory" };
@@ -43,7 +42,7 @@ public static class ModelInspectCommand
             entries.Sum(e => e.ElementCount),
             entries.GroupBy(e => e.DType.Name).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             weights.Files.Select(f => new Shard(System.IO.Path.GetFileName(f.Path), new FileInfo(f.Path).Length, f.Tensors.Count)).ToList(),
-            TokenizerFiles.Where(f => File.Exists(System.IO.Path.Combine(directory, f))).ToList(),
+            TokenizerLoader.Files.Where(f => File.Exists(System.IO.Path.Combine(directory, f))).ToList(),
             LlamaCheckpoint.Verify(config, weights));
     }
 

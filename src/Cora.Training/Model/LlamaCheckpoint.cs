@@ -117,6 +117,15 @@ public static partial class LlamaCheckpoint
         (model.Config with { TorchDtype = DtypeName(dtype) }).Save(Path.Combine(directory, ConfigFileName));
     }
 
+    /// <summary>The scalar type of a <c>torch_dtype</c> name (the inverse of <see cref="DtypeName"/>).</summary>
+    public static ScalarType Dtype(string torchDtype) => torchDtype switch
+    {
+        "float32" => ScalarType.Float32,
+        "float16" => ScalarType.Float16,
+        "bfloat16" => ScalarType.BFloat16,
+        _ => throw new ArgumentException($"no Llama checkpoint dtype is called {torchDtype}", nameof(torchDtype)),
+    };
+
     /// <summary>The <c>torch_dtype</c> name of a floating-point scalar type.</summary>
     public static string DtypeName(ScalarType dtype) => dtype switch
     {

@@ -20,4 +20,19 @@ public static class TokenizerLoader
         throw new InvalidInputException(
             $"No tokenizer in '{dir}': looked for {HfTokenizer.FileName} and {SentencePieceModelTokenizer.FileName}.");
     }
+
+    /// <summary>The files a Hugging Face checkpoint keeps its tokenizer in.</summary>
+    public static readonly IReadOnlyList<string> Files =
+        [HfTokenizer.FileName, SentencePieceModelTokenizer.FileName, "tokenizer_config.json", "special_tokens_map.json"];
+
+    /// <summary>Copies whichever tokenizer files <paramref name="from"/> has into <paramref name="to"/>.</summary>
+    public static void CopyFiles(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var name in Files)
+        {
+            var source = Path.Combine(from, name);
+            if (File.Exists(source)) File.Copy(source, Path.Combine(to, name), overwrite: true);
+        }
+    }
 }

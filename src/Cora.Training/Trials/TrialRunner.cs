@@ -75,7 +75,7 @@ public static class TrialRunner
         else
         {
             LlamaCheckpoint.Save(model, modelDir);
-            CopyTokenizerFiles(spec.BaseModel, modelDir);
+            TokenizerLoader.CopyFiles(spec.BaseModel, modelDir);
         }
 
         var result = new TrialResult
@@ -99,14 +99,5 @@ public static class TrialRunner
         };
         AtomicFile.WriteAllText(Path.Combine(outputDir, ResultFileName), JsonSerializer.Serialize(result, Json) + "\n");
         return result;
-    }
-
-    private static void CopyTokenizerFiles(string from, string to)
-    {
-        foreach (var name in new[] { "tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json" })
-        {
-            var source = Path.Combine(from, name);
-            if (File.Exists(source)) File.Copy(source, Path.Combine(to, name), overwrite: true);
-        }
     }
 }

@@ -69,17 +69,44 @@ public sealed class ModelCommandsTests(MicroZoo zoo)
         Assert.True((double)json["sum"]! < 0);
     }
 
+    /// <summary>An adapter that changes the model's outputs (B = ones), saved in PEFT layout.</summary>
+    private static void SaveOnesAdapter(string basePath, string directory)
+    {
+        using var model = LlamaCheckpoint.Load(basePath);
+        var config = new LoraConfig { R = 4, LoraAlpha = 8 };
+        LoraInjector.Inject(model, config, LoraMethod.OnesFb, seed: 1);
+        PeftAdapter.Save(model, config, directory);
+    }
+
+    [Fact]
+    public void Merge_writes_a_checkpoint_equal_to_base_plus_adapter_that_serves_as_a_basis_source()
+    {
+        using var temp = new TempDirectory();
+        var basePath = Path.Combine(zoo.Directory, "base");
+        SaveOnesAdapter(basePath, temp.File("adapter"));
+        var run = Cli.Invoke("model", "merge", "--base", basePath, "--adapter", temp.File("adapter"), "--out", temp.File("merged"));
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        Assert.Contains("merged 6 adapted projections", run.Stdout);
+
+        long[] ids = [1, 50, 60, 70, 80, 90];
+        using var adapted = PeftAdapter.LoadModel(basePath, temp.File("adapter"));
+        using var merged = LlamaCheckpoint.Load(temp.File("merged"));
+        using var expected = adapted.TokenLogProbs(tensor(ids));
+        using var actual = merged.TokenLogProbs(tensor(ids));
+        Assert.True((expected - actual).abs().max().item<float>() < 1e-4);
+        Assert.True(File.Exists(temp.File("merged/tokenizer.json")));
+
+        var basis = Cli.Invoke("basis", "extract", "--sources", $"{temp.File("merged")},{Path.Combine(zoo.Directory, "sources/src-0")}",
+            "--max-rank", "4", "--out", temp.File("basis.safetensors"));
+        Assert.True(basis.ExitCode == ExitCodes.Ok, basis.Stderr);
+    }
+
     [Fact]
     public void Score_applies_an_adapter()
     {
         using var temp = new TempDirectory();
         var basePath = Path.Combine(zoo.Directory, "base");
-        using (var model = LlamaCheckpoint.Load(basePath))
-        {
-            var config = new LoraConfig { R = 4, LoraAlpha = 8 };
-            LoraInjector.Inject(model, config, LoraMethod.OnesFb, seed: 1);   // B = ones: the adapter changes outputs
-            PeftAdapter.Save(model, config, temp.Path);
-        }
+        SaveOnesAdapter(basePath, temp.Path);
         long[] ids = [1, 40, 41, 42, 43];
         var plain = JsonNode.Parse(Cli.Invoke("model", "score", "--model", basePath, "--token-ids", "1,40,41,42,43", "--json").Stdout)!;
         var run = Cli.Invoke("model", "score", "--model", basePath, "--adapter", temp.Path, "--token-ids", "1,40,41,42,43", "--json");
