@@ -39,12 +39,13 @@ public static class TrainCommand
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Longest generated answer", DefaultValueFactory = _ => 128 };
         var generateLimit = new Option<int?>("--generate-limit") { Description = "Answer only the first N eval examples" };
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, data order and dropout", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "cpu (float32) or cuda / cuda:N (bfloat16; needs the CUDA build)", DefaultValueFactory = _ => "cpu" };
         var json = new Option<bool>("--json") { Description = "Print result.json" };
 
         var command = new Command("train", "Train one trial (LoRA, CoRA, ablations, PEFT relatives, full fine-tuning) and answer the eval set")
         {
             baseModel, data, evalData, method, rank, basis, outDir, alpha, dropout, targets, rslora, maxSteps, epochs, lr, batch,
-            accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, json,
+            accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, device, json,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -76,6 +77,7 @@ public static class TrainCommand
                 MaxNewTokens = parse.GetValue(maxNew),
                 GenerationLimit = parse.GetValue(generateLimit),
                 Seed = parse.GetValue(seed),
+                Device = parse.GetValue(device)!,
             };
             var output = parse.GetValue(outDir) ?? Path.Combine("runs", $"{spec.Method}-r{r}-s{spec.Seed}");
 

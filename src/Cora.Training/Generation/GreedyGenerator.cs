@@ -32,16 +32,17 @@ public static class GreedyGenerator
                 mask[b * width + t] = t < offset ? 0 : 1;
             }
         }
-        var attention = tensor(mask, [batch, width]);                      // (B, S), grows each step
+        var device = model.Device;
+        var attention = tensor(mask, [batch, width], device: device);      // (B, S), grows each step
         using var cache = model.NewCache();
-        var logits = model.Forward(tensor(ids, [batch, width]), attention, cache);   // (B, T, V)
+        var logits = model.Forward(tensor(ids, [batch, width], device: device), attention, cache);   // (B, T, V)
 
         var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var finished = new bool[batch];
         for (var step = 0; step < maxNewTokens; step++)
         {
             using var stepScope = NewDisposeScope();
-            var next = logits[.., -1].argmax(-1).data<long>().ToArray();     // (B)
+            var next = logits[.., -1].argmax(-1).cpu().data<long>().ToArray();     // (B)
             for (var b = 0; b < batch; b++)
             {
                 if (finished[b]) continue;
@@ -52,8 +53,8 @@ public static class GreedyGenerator
 
             // Finished rows keep feeding padding; their outputs are already complete.
             var fed = next.Select((token, b) => finished[b] ? padId : token).ToArray();
-            attention = cat([attention, ones(batch, 1, int64)], 1).MoveToOuterDisposeScope();
-            logits = model.Forward(tensor(fed, [batch, 1]), attention, cache).MoveToOuterDisposeScope();
+            attention = cat([attention, ones(batch, 1, int64, device)], 1).MoveToOuterDisposeScope();
+            logits = model.Forward(tensor(fed, [batch, 1], device: device), attention, cache).MoveToOuterDisposeScope();
         }
         return outputs.Select(o => o.ToArray()).ToList();
     }

@@ -41,6 +41,9 @@ public sealed class LlamaForCausalLM : nn.Module
 
     public KvCache NewCache() => new(Config.NumHiddenLayers);
 
+    /// <summary>Where the weights are (inputs must be there too).</summary>
+    public Device Device => parameters().First().device;
+
     /// <summary>
     /// Log-probability of each token given the ones before it, in float32:
     /// element t-1 is log p(ids[t] | ids[..t]) for t ≥ 1. ids: (T) → (T-1).
@@ -49,9 +52,9 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var logits = Forward(ids.view(1, -1))[0].to(float32);                     // (T, V)
+        var logits = Forward(ids.to(Device).view(1, -1))[0].to(float32);         // (T, V)
         var logProbs = logits[..^1].log_softmax(-1);                              // (T-1, V)
-        return logProbs.gather(1, ids[1..].unsqueeze(1)).squeeze(1).MoveToOuterDisposeScope();
+        return logProbs.gather(1, ids.to(Device)[1..].unsqueeze(1)).squeeze(1).cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>

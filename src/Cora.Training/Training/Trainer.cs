@@ -58,7 +58,7 @@ public sealed class Trainer
             foreach (var micro in stepExamples.Chunk(_args.BatchSize))
             {
                 using var scope = NewDisposeScope();
-                using var batch = CausalLmBatch.Collate(micro, _padId);
+                using var batch = CausalLmBatch.Collate(micro, _padId, _model.Device);
                 var logits = _model.Forward(batch.InputIds, batch.AttentionMask);
                 var loss = batch.SummedLoss(logits) / scored;
                 loss.backward();
@@ -96,7 +96,7 @@ public sealed class Trainer
         foreach (var chunk in data.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
-            using var batch = CausalLmBatch.Collate(chunk, padId);
+            using var batch = CausalLmBatch.Collate(chunk, padId, model.Device);
             sum += batch.SummedLoss(model.Forward(batch.InputIds, batch.AttentionMask)).item<float>();
             count += chunk.Sum(e => e.ScoredTokens);
         }

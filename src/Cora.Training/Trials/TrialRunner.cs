@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using TorchSharp;
 using Cora.Training.Basis;
 using Cora.Training.Data;
 using Cora.Training.Diagnostics;
@@ -28,6 +29,7 @@ public static class TrialRunner
         CancellationToken cancellation = default)
     {
         spec.Validated();
+        var compute = ComputeDevice.Parse(spec.Device);
         var clock = Stopwatch.StartNew();
         using var memory = PeakMemory.Start(TimeSpan.FromMilliseconds(50));
         var method = spec.ParsedMethod;
@@ -50,6 +52,9 @@ public static class TrialRunner
                 basis is null ? null : (layer, projection) => basis.Basis(layer, projection, spec.Rank));
         }
         var counts = ParameterCounts.Of(model);
+        // Initialisations ran on the CPU in float32 (exact, seeded the same everywhere); then the
+        // whole model moves, bfloat16 on CUDA.
+        if (compute != ComputeDevice.Cpu) model.to(compute.Device).to(compute.Dtype);
 
         var stage = new TrialProgress($"training {method.Name()}");
         progress?.Report(stage);

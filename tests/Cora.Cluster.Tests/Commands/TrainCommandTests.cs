@@ -148,6 +148,10 @@ public sealed class TrainCommandTests(MicroZoo zoo)
         Assert.Equal(ExitCodes.DataError, stray.ExitCode);
         Assert.Contains("method lora does not use a basis", stray.Stderr);
         Assert.False(Directory.Exists(Trials.Output("never")));
+        var gpu = Trials.Train("lora", Trials.Output("never"), "--device", "cuda");
+        Assert.Equal(ExitCodes.DataError, gpu.ExitCode);
+        Assert.Contains("device \"cuda\": CUDA is not available", gpu.Stderr);
+        Assert.False(Directory.Exists(Trials.Output("never")));
         var unknown = Cli.Invoke("train", "--base", "b", "--data", "t", "--eval-data", "e", "--method", "dora");
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
     }
