@@ -22,15 +22,15 @@ public sealed class LlamaAttention : nn.Module
     private readonly int _kvHeads;
     private readonly int _headDim;
 
-    public LlamaAttention(LlamaConfig config) : base(nameof(LlamaAttention))
+    public LlamaAttention(LlamaConfig config, Placement placement) : base(nameof(LlamaAttention))
     {
         _heads = config.NumAttentionHeads;
         _kvHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
-        q_proj = nn.Linear(config.HiddenSize, _heads * _headDim, hasBias: config.AttentionBias);
-        k_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
-        v_proj = nn.Linear(config.HiddenSize, _kvHeads * _headDim, hasBias: config.AttentionBias);
-        o_proj = nn.Linear(_heads * _headDim, config.HiddenSize, hasBias: config.AttentionBias);
+        q_proj = placement.Linear(config.HiddenSize, _heads * _headDim, config.AttentionBias);
+        k_proj = placement.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias);
+        v_proj = placement.Linear(config.HiddenSize, _kvHeads * _headDim, config.AttentionBias);
+        o_proj = placement.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias);
         RegisterComponents();
     }
 

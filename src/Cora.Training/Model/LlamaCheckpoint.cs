@@ -19,9 +19,10 @@ public static partial class LlamaCheckpoint
     [GeneratedRegex(@"(^|\.)rotary_emb\.inv_freq$")]
     private static partial Regex IgnoredTensor();
 
-    /// <summary>Reads config and weights from <paramref name="directory"/>; the model computes in
-    /// <paramref name="dtype"/> (float32 by default, whatever the stored dtype).</summary>
-    public static LlamaForCausalLM Load(string directory, ScalarType dtype = ScalarType.Float32)
+    /// <summary>Reads config and weights from <paramref name="directory"/> into a model allocated
+    /// in <paramref name="placement"/>'s dtype and device (float32 on the CPU by default, whatever the
+    /// stored dtype): one tensor at a time, so memory is the model plus one tensor in flight.</summary>
+    public static LlamaForCausalLM Load(string directory, Placement? placement = null)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such checkpoint directory");
         var config = LlamaConfig.Load(Path.Combine(directory, ConfigFileName));
@@ -30,7 +31,7 @@ public static partial class LlamaCheckpoint
         if (problems.Count > 0)
             throw new InvalidInputException($"{directory}: checkpoint does not match its config.json: {string.Join("; ", problems)}");
 
-        var model = new LlamaForCausalLM(config);
+        var model = new LlamaForCausalLM(config, placement);
         using (no_grad())
         {
             foreach (var (name, parameter) in model.named_parameters())
@@ -39,7 +40,6 @@ public static partial class LlamaCheckpoint
                 parameter.copy_(stored);
             }
         }
-        if (dtype != ScalarType.Float32) model.to(dtype);
         model.eval();
         return model;
     }

@@ -13,12 +13,12 @@ public sealed class LlamaDecoderLayer : nn.Module
     private readonly RmsNorm post_attention_layernorm;
 #pragma warning restore IDE1006
 
-    public LlamaDecoderLayer(LlamaConfig config) : base(nameof(LlamaDecoderLayer))
+    public LlamaDecoderLayer(LlamaConfig config, Placement placement) : base(nameof(LlamaDecoderLayer))
     {
-        self_attn = new LlamaAttention(config);
-        mlp = new LlamaMlp(config);
-        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        self_attn = new LlamaAttention(config, placement);
+        mlp = new LlamaMlp(config, placement);
+        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
+        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
         RegisterComponents();
     }
 

@@ -17,11 +17,17 @@ public sealed class LlamaForCausalLM : nn.Module
     private readonly Linear? lm_head;
 #pragma warning restore IDE1006
 
-    public LlamaForCausalLM(LlamaConfig config) : base(nameof(LlamaForCausalLM))
+    /// <summary>
+    /// Allocates the model in <paramref name="placement"/>'s dtype and device (float32 on the CPU by
+    /// default) without initialising it: load a checkpoint into it (<see cref="LlamaCheckpoint.Load"/>)
+    /// or call <see cref="InitializeWeights"/>. Norm weights start at one.
+    /// </summary>
+    public LlamaForCausalLM(LlamaConfig config, Placement? placement = null) : base(nameof(LlamaForCausalLM))
     {
         Config = config.Validated();
-        model = new LlamaModel(config);
-        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        placement ??= Placement.CpuFloat32;
+        model = new LlamaModel(config, placement);
+        if (!config.TieWordEmbeddings) lm_head = placement.Linear(config.HiddenSize, config.VocabSize, bias: false);
         RegisterComponents();
     }
 

@@ -15,11 +15,11 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
     private nn.Module<Tensor, Tensor> down_proj;
 #pragma warning restore IDE1006
 
-    public LlamaMlp(LlamaConfig config) : base(nameof(LlamaMlp))
+    public LlamaMlp(LlamaConfig config, Placement placement) : base(nameof(LlamaMlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
+        gate_proj = placement.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias);
+        up_proj = placement.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias);
+        down_proj = placement.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias);
         RegisterComponents();
     }
 

@@ -14,11 +14,11 @@ public sealed class LlamaModel : nn.Module
 #pragma warning restore IDE1006
     private readonly RotaryEmbedding _rotary;
 
-    public LlamaModel(LlamaConfig config) : base(nameof(LlamaModel))
+    public LlamaModel(LlamaConfig config, Placement placement) : base(nameof(LlamaModel))
     {
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config)).ToArray());
-        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        embed_tokens = placement.Embedding(config.VocabSize, config.HiddenSize);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, placement)).ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
         _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
         RegisterComponents();
     }

@@ -13,9 +13,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     private readonly double _eps;
 
-    public RmsNorm(long size, double eps) : base(nameof(RmsNorm))
+    public RmsNorm(long size, double eps, Placement? placement = null) : base(nameof(RmsNorm))
     {
-        weight = new Parameter(ones(size));
+        weight = (placement ?? Placement.CpuFloat32).Ones(size);
         _eps = eps;
         RegisterComponents();
     }

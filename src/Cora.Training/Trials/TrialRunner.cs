@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TorchSharp;
 using Cora.Training.Basis;
 using Cora.Training.Data;
 using Cora.Training.Diagnostics;
@@ -29,7 +28,7 @@ public static class TrialRunner
         CancellationToken cancellation = default)
     {
         spec.Validated();
-        var compute = ComputeDevice.Parse(spec.Device);
+        var placement = Placement.Parse(spec.Device);
         var clock = Stopwatch.StartNew();
         using var memory = PeakMemory.Start(TimeSpan.FromMilliseconds(50));
         var method = spec.ParsedMethod;
@@ -39,7 +38,7 @@ public static class TrialRunner
         AtomicFile.WriteAllText(Path.Combine(outputDir, "trial.json"), JsonSerializer.Serialize(spec, Json) + "\n");
 
         progress?.Report(new TrialProgress("loading base model"));
-        using var model = LlamaCheckpoint.Load(spec.BaseModel);
+        using var model = LlamaCheckpoint.Load(spec.BaseModel, placement);
         var tokenizer = TokenizerLoader.Load(spec.BaseModel);
         var trainSet = train.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
         var evalSet = eval.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
@@ -52,9 +51,6 @@ public static class TrialRunner
                 basis is null ? null : (layer, projection) => basis.Basis(layer, projection, spec.Rank));
         }
         var counts = ParameterCounts.Of(model);
-        // Initialisations ran on the CPU in float32 (exact, seeded the same everywhere); then the
-        // whole model moves, bfloat16 on CUDA.
-        if (compute != ComputeDevice.Cpu) model.to(compute.Device).to(compute.Dtype);
 
         var stage = new TrialProgress($"training {method.Name()}");
         progress?.Report(stage);

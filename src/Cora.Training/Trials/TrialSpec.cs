@@ -28,7 +28,7 @@ public sealed record TrialSpec
     /// <summary>Generate for the first N eval examples only (null: all of them).</summary>
     [JsonPropertyName("generation_limit")] public int? GenerationLimit { get; init; }
     [JsonPropertyName("seed")] public int Seed { get; init; }
-    /// <summary>cpu (float32) or cuda / cuda:N (bfloat16); see <see cref="Model.ComputeDevice"/>.</summary>
+    /// <summary>cpu (float32) or cuda / cuda:N (bfloat16); see <see cref="Model.Placement"/>.</summary>
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
 
     public LoraMethod ParsedMethod => LoraMethods.Parse(Method);

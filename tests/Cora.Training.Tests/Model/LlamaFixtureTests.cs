@@ -84,6 +84,24 @@ public sealed class LlamaFixtureTests : IDisposable
     }
 
     [Fact]
+    public void Loads_straight_into_a_bfloat16_placement()
+    {
+        // The stored bf16 values, kept as bf16: exactly the float32 model's weights, narrowed.
+        using var wide = LlamaCheckpoint.Load(Fixtures.Llama("gqa-sharded"));
+        using var narrow = LlamaCheckpoint.Load(Fixtures.Llama("gqa-sharded"), new Placement(CPU, ScalarType.BFloat16));
+        foreach (var ((name, w), (_, n)) in wide.named_parameters().Zip(narrow.named_parameters()))
+        {
+            Assert.Equal(ScalarType.BFloat16, n.dtype);
+            Assert.True(w.equal(n.to(ScalarType.Float32)).all().item<bool>(), name);
+        }
+        using var _ = no_grad();
+        using var ids = tensor(new long[] { 1, 5, 9, 14, 3 }).view(1, -1);
+        using var a = wide.Forward(ids);
+        using var b = narrow.Forward(ids).to(ScalarType.Float32);
+        Assert.True((a - b).abs().max().item<float>() < 0.05, "bf16 compute stays near float32");
+    }
+
+    [Fact]
     public void Bfloat16_weights_are_widened_exactly()
     {
         using var model = LlamaCheckpoint.Load(Fixtures.Llama("gqa-sharded"));
