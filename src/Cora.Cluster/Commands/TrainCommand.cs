@@ -18,7 +18,7 @@ public static class TrainCommand
         var baseModel = new Option<string>("--base") { Description = "Base checkpoint directory (with tokenizer)", Required = true };
         var data = new Option<string>("--data") { Description = "Training set, alpaca JSONL", Required = true };
         var evalData = new Option<string>("--eval-data") { Description = "Evaluation set, alpaca JSONL", Required = true };
-        var method = new Option<string>("--method") { Description = string.Join("|", LoraMethods.Names), Required = true };
+        var method = new Option<string>("--method") { Description = "lora; cora-fb / cora-tb (B = the basis, frozen / trainable); ablations zeros-fb, ones-fb, random-fb; PEFT relatives pissa, mica-fb; full-ft", Required = true };
         method.AcceptOnlyFromAmong([.. LoraMethods.Names]);
         var rank = new Option<int>("--rank") { Description = "LoRA rank r", DefaultValueFactory = _ => 8 };
         var basis = new Option<string?>("--basis") { Description = "Basis file from `cora basis extract` (cora-fb, cora-tb)" };
