@@ -1,6 +1,5 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
 
 using Cora.Training.IO;
 
@@ -12,7 +11,6 @@ namespace Cora.Training.Data;
 /// </summary>
 public static class AlpacaDataset
 {
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>
     /// Loads a dataset. The format is chosen by the first non-whitespace character: '[' means a
@@ -30,17 +28,12 @@ public static class AlpacaDataset
         ArgumentNullException.ThrowIfNull(path);
         // A missing file is missing input (the CLI's exit 66), not a malformed one.
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: dataset file not found", path);
-        var bytes = File.ReadAllBytes(path);
-
-        var text = new ReadOnlyMemory<byte>(bytes);
-        if (text.Span.StartsWith(Utf8Bom))
-            text = text[Utf8Bom.Length..];
-        CheckUtf8(path, text.Span);
+        var text = JsonLines.ReadUtf8(path);
 
         var first = text.Span.IndexOfAnyExcept(" \t\r\n"u8);
         if (first < 0)
             throw new InvalidInputException($"{path}: contains no examples");
-        var examples = text.Span[first] == (byte)'[' ? LoadArray(path, text) : LoadLines(path, text);
+        var examples = text.Span[first] == (byte)'[' ? LoadArray(path, text) : JsonLines.Parse(path, text, (line, e) => ToExample(path, line, e));
         if (examples.Count == 0)
             throw new InvalidInputException($"{path}: contains no examples");
         return examples;
@@ -92,52 +85,6 @@ public static class AlpacaDataset
     }
 
     /// <summary>Rejects invalid UTF-8 up front, so the error can name the line it is on.</summary>
-    private static void CheckUtf8(string path, ReadOnlySpan<byte> text)
-    {
-        var line = 1;
-        while (true)
-        {
-            var end = text.IndexOf((byte)'\n');
-            var content = end < 0 ? text : text[..end];
-            if (!Utf8.IsValid(content))
-                throw new InvalidInputException($"{path}, line {line}: not valid UTF-8");
-            if (end < 0)
-                return;
-            text = text[(end + 1)..];
-            line++;
-        }
-    }
-
-    private static List<AlpacaExample> LoadLines(string path, ReadOnlyMemory<byte> text)
-    {
-        var examples = new List<AlpacaExample>();
-        var line = 0;
-        while (!text.IsEmpty)
-        {
-            line++;
-            var end = text.Span.IndexOf((byte)'\n');
-            var content = end < 0 ? text : text[..end];
-            text = end < 0 ? ReadOnlyMemory<byte>.Empty : text[(end + 1)..];
-            if (content.Span.IndexOfAnyExcept(" \t\r"u8) < 0)
-                continue;
-
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(content);
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidInputException($"{path}, line {line}: not valid JSON ({e.Message})", e);
-            }
-
-            using (document)
-                examples.Add(ToExample(path, line, document.RootElement));
-        }
-
-        return examples;
-    }
-
     private static List<AlpacaExample> LoadArray(string path, ReadOnlyMemory<byte> text)
     {
         var examples = new List<AlpacaExample>();
