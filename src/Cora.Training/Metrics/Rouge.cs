@@ -9,17 +9,18 @@ namespace Cora.Training.Metrics;
 public static class Rouge
 {
     /// <summary>Scores <paramref name="prediction"/> against <paramref name="reference"/>.</summary>
-    public static RougeScores Score(string prediction, string reference)
+    /// <param name="stem">Porter-stem tokens longer than 3 characters (upstream's <c>use_stemmer</c>).</param>
+    public static RougeScores Score(string prediction, string reference, bool stem)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(reference);
-        var predictionTokens = RougeTokenizer.Tokenize(prediction);
-        var referenceTokens = RougeTokenizer.Tokenize(reference);
+        var predictionTokens = RougeTokenizer.Tokenize(prediction, stem);
+        var referenceTokens = RougeTokenizer.Tokenize(reference, stem);
         return new RougeScores(
             NGrams(predictionTokens, referenceTokens, 1),
             NGrams(predictionTokens, referenceTokens, 2),
             Lcs(predictionTokens, referenceTokens),
-            SummaryLevelLcs(Lines(prediction), Lines(reference)));
+            SummaryLevelLcs(Lines(prediction, stem), Lines(reference, stem)));
     }
 
     /// <summary><c>2PR/(P+R)</c>, or 0 when both are 0.</summary>
@@ -62,8 +63,8 @@ public static class Rouge
     }
 
     /// <summary>The tokens of each line of <paramref name="text"/>: split on '\n' only, exactly empty lines dropped.</summary>
-    private static List<IReadOnlyList<string>> Lines(string text) =>
-        text.Split('\n').Where(line => line.Length > 0).Select(line => RougeTokenizer.Tokenize(line)).ToList();
+    private static List<IReadOnlyList<string>> Lines(string text, bool stem) =>
+        text.Split('\n').Where(line => line.Length > 0).Select(line => RougeTokenizer.Tokenize(line, stem)).ToList();
 
     /// <summary>
     /// Summary-level LCS (ROUGE-1.5.5's ROUGE-Lsum): for each reference line, the union of its LCS

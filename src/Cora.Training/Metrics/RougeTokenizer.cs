@@ -16,8 +16,8 @@ public static class RougeTokenizer
     private const char KelvinSign = '\u212A';
     private const char CapitalIWithDotAbove = '\u0130';
 
-    /// <summary>The tokens of <paramref name="text"/>, in order.</summary>
-    public static IReadOnlyList<string> Tokenize(string text)
+    /// <summary>The tokens of <paramref name="text"/>, in order; <paramref name="stem"/> Porter-stems those longer than 3 characters.</summary>
+    public static IReadOnlyList<string> Tokenize(string text, bool stem)
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new List<string>();
@@ -27,18 +27,18 @@ public static class RougeTokenizer
             var folded = Fold(c);
             if (folded != '\0') current.Append(folded);
             // U+0130 lowercases to two characters; the second (U+0307) ends the token.
-            if (folded == '\0' || c == CapitalIWithDotAbove) Flush(current, tokens);
+            if (folded == '\0' || c == CapitalIWithDotAbove) Flush(current, tokens, stem);
         }
-        Flush(current, tokens);
+        Flush(current, tokens, stem);
         return tokens;
     }
 
-    private static void Flush(StringBuilder current, List<string> tokens)
+    private static void Flush(StringBuilder current, List<string> tokens, bool stem)
     {
         if (current.Length == 0) return;
         var token = current.ToString();
         current.Clear();
-        tokens.Add(token);
+        tokens.Add(stem && token.Length > 3 ? PorterStemmer.Stem(token) : token);
     }
 
     /// <summary>The ASCII letter or digit <paramref name="c"/> lowercases to, or '\0' for a separator.</summary>

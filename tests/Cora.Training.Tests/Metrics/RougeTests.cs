@@ -17,32 +17,39 @@ public class RougeTests
 
     public sealed record Pair(string Id, string Prediction, string Reference);
 
-    public static TheoryData<string> CaseIds()
+    /// <summary>Every fixture pair, once without and once with stemming.</summary>
+    public static TheoryData<string, bool> CaseIds()
     {
-        var data = new TheoryData<string>();
-        foreach (var c in AllCases.Value) data.Add(c.Id);
+        var data = new TheoryData<string, bool>();
+        foreach (var c in AllCases.Value)
+        {
+            data.Add(c.Id, false);
+            data.Add(c.Id, true);
+        }
         return data;
     }
 
     [Theory]
     [MemberData(nameof(CaseIds))]
-    public void Every_fixture_pair_matches_rouge_score(string id)
+    public void Every_fixture_pair_matches_rouge_score(string id, bool stem)
     {
         var c = AllCases.Value.Single(x => x.Id == id);
         var expected = Expected.Value.GetProperty("pairs").GetProperty(id);
-        AssertScores(expected, "", Rouge.Score(c.Prediction, c.Reference));
+        AssertScores(expected, stem ? "_stem" : "", Rouge.Score(c.Prediction, c.Reference, stem));
     }
 
-    [Fact]
-    public void Corpus_means_match()
+    [Theory]
+    [InlineData(false, "")]
+    [InlineData(true, "_stem")]
+    public void Corpus_means_match(bool stem, string suffix)
     {
         var corpus = Expected.Value.GetProperty("corpus");
-        var scores = AllCases.Value.Select(c => Rouge.Score(c.Prediction, c.Reference)).ToList();
+        var scores = AllCases.Value.Select(c => Rouge.Score(c.Prediction, c.Reference, stem)).ToList();
         Assert.Equal(corpus.GetProperty("n_pairs").GetInt32(), scores.Count);
-        AssertMean(corpus, "rouge1", scores.Select(s => s.Rouge1));
-        AssertMean(corpus, "rouge2", scores.Select(s => s.Rouge2));
-        AssertMean(corpus, "rougeL", scores.Select(s => s.RougeL));
-        AssertMean(corpus, "rougeLsum", scores.Select(s => s.RougeLsum));
+        AssertMean(corpus, "rouge1" + suffix, scores.Select(s => s.Rouge1));
+        AssertMean(corpus, "rouge2" + suffix, scores.Select(s => s.Rouge2));
+        AssertMean(corpus, "rougeL" + suffix, scores.Select(s => s.RougeL));
+        AssertMean(corpus, "rougeLsum" + suffix, scores.Select(s => s.RougeLsum));
     }
 
     [Theory]
@@ -53,20 +60,21 @@ public class RougeTests
     [InlineData("猫が好き", "猫が好き")]
     public void Texts_without_tokens_score_zero(string prediction, string reference)
     {
-        Assert.Equal(new RougeScores(0, 0, 0, 0), Rouge.Score(prediction, reference));
+        Assert.Equal(new RougeScores(0, 0, 0, 0), Rouge.Score(prediction, reference, stem: false));
+        Assert.Equal(new RougeScores(0, 0, 0, 0), Rouge.Score(prediction, reference, stem: true));
     }
 
     [Fact]
     public void Identical_texts_score_one()
     {
-        Assert.Equal(new RougeScores(1, 1, 1, 1), Rouge.Score("The cat sat.", "the CAT sat"));
+        Assert.Equal(new RougeScores(1, 1, 1, 1), Rouge.Score("The cat sat.", "the CAT sat", stem: false));
     }
 
     [Fact]
     public void RougeL_uses_the_longest_common_subsequence()
     {
         // LCS of "a b c d e" and "a x c y e" is "a c e": P = R = F = 3/5; one bigram in common? none.
-        var scores = Rouge.Score("a x c y e", "a b c d e");
+        var scores = Rouge.Score("a x c y e", "a b c d e", stem: false);
         Assert.Equal(0.6, scores.Rouge1, Tolerance);
         Assert.Equal(0.0, scores.Rouge2, Tolerance);
         Assert.Equal(0.6, scores.RougeL, Tolerance);
@@ -77,19 +85,28 @@ public class RougeTests
     {
         // Reference line "a b c d e" against prediction lines "a b" and "d e": union of LCS positions
         // {a, b} ∪ {d, e} gives 4 hits; P = 4/4, R = 4/5.
-        var scores = Rouge.Score("a b\nd e", "a b c d e");
+        var scores = Rouge.Score("a b\nd e", "a b c d e", stem: false);
         Assert.Equal(2 * 1.0 * 0.8 / 1.8, scores.RougeLsum, Tolerance);
         // Without line splits the prediction "a b d e" has the same LCS, so rougeL agrees here.
         Assert.Equal(2 * 1.0 * 0.8 / 1.8, scores.RougeL, Tolerance);
         // Clipping: the reference "a a" has two 'a's in two lines, the prediction only one.
-        Assert.Equal(2 * 1.0 * 0.5 / 1.5, Rouge.Score("a", "a\na").RougeLsum, Tolerance);
+        Assert.Equal(2 * 1.0 * 0.5 / 1.5, Rouge.Score("a", "a\na", stem: false).RougeLsum, Tolerance);
     }
 
     [Fact]
     public void Tokenizer_follows_python_lowercasing()
     {
         // Kelvin sign lowercases to 'k'; U+0130 to "i" + a combining dot, which splits the word.
-        Assert.Equal(["kelvin", "i", "stanbul", "caf", "x"], RougeTokenizer.Tokenize("\u212Aelvin \u0130stanbul café_x"));
+        Assert.Equal(["kelvin", "i", "stanbul", "caf", "x"], RougeTokenizer.Tokenize("\u212Aelvin \u0130stanbul café_x", stem: false));
+    }
+
+    [Fact]
+    public void Stemming_touches_only_tokens_longer_than_three_characters()
+    {
+        // "dies" (4) is stemmed to "die"; "ties" → "tie" as well; "was" (3) is kept although Porter would cut it to "wa".
+        Assert.Equal(["die", "tie", "was", "run"], RougeTokenizer.Tokenize("Dies ties was running", stem: true));
+        // the, cat, run match; "were" (kept by step 5a) does not match "was": P = R = 3/4.
+        Assert.Equal(0.75, Rouge.Score("the cats were running", "the cat was run", stem: true).Rouge1, Tolerance);
     }
 
     private static void AssertScores(JsonElement expected, string suffix, RougeScores actual)
