@@ -15,10 +15,11 @@ public sealed record EvaluationReport(
 /// </summary>
 public static class Evaluation
 {
+    public const string RougeName = "rouge";
     public const string SacreBleuName = "sacrebleu";
 
     /// <summary>The metrics this build can compute, in the order their keys are written.</summary>
-    public static readonly IReadOnlyList<string> Available = [SacreBleuName];
+    public static readonly IReadOnlyList<string> Available = [RougeName, SacreBleuName];
 
     public static EvaluationReport Score(IReadOnlyList<Prediction> predictions, IReadOnlyCollection<string> metrics)
     {
@@ -28,6 +29,23 @@ public static class Evaluation
 
         var pairs = predictions.ToDictionary(p => p.Id, _ => new Dictionary<string, double>(StringComparer.Ordinal), StringComparer.Ordinal);
         var corpus = new Dictionary<string, object>(StringComparer.Ordinal);
+        if (metrics.Contains(RougeName))
+        {
+            // ROUGE always reports both tokenizations, without and with Porter stemming.
+            foreach (var (suffix, stem) in new[] { ("", false), ("_stem", true) })
+            {
+                foreach (var p in predictions)
+                {
+                    var scores = Rouge.Score(p.Text, p.Reference, stem);
+                    pairs[p.Id]["rouge1" + suffix] = scores.Rouge1;
+                    pairs[p.Id]["rouge2" + suffix] = scores.Rouge2;
+                    pairs[p.Id]["rougeL" + suffix] = scores.RougeL;
+                    pairs[p.Id]["rougeLsum" + suffix] = scores.RougeLsum;
+                }
+                foreach (var key in new[] { "rouge1", "rouge2", "rougeL", "rougeLsum" })
+                    corpus[key + suffix] = Mean(predictions.Select(p => pairs[p.Id][key + suffix]));
+            }
+        }
         if (metrics.Contains(SacreBleuName))
         {
             foreach (var p in predictions) pairs[p.Id]["sentence_bleu"] = SacreBleu.Sentence(p.Text, p.Reference);

@@ -40,6 +40,25 @@ public sealed class EvalScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void Scores_the_reference_cases_as_rouge_score_does_with_and_without_stemming()
+    {
+        var run = Cli.Invoke("eval", "score", "--predictions", Cases, "--metrics", "rouge");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!;
+        var expected = Expected;
+        string[] keys = ["rouge1", "rouge2", "rougeL", "rougeLsum", "rouge1_stem", "rouge2_stem", "rougeL_stem", "rougeLsum_stem"];
+        foreach (var (id, values) in json["pairs"]!.AsObject())
+        {
+            Assert.Equal(keys.Order(StringComparer.Ordinal), values!.AsObject().Select(v => v.Key).Order(StringComparer.Ordinal));
+            foreach (var key in keys)
+                Assert.Equal((double)expected["pairs"]![id]![key]!, (double)values[key]!, 1e-9);
+        }
+        foreach (var key in keys)
+            Assert.Equal((double)expected["corpus"]![key]!, (double)json["corpus"]![key]!, 1e-9);
+        Assert.Null(json["corpus"]!["bleu"]);
+    }
+
+    [Fact]
     public void Writes_the_report_to_a_file_on_request()
     {
         var run = Cli.Invoke("eval", "score", "--predictions", Cases, "--out", _temp.File("scores.json"));
