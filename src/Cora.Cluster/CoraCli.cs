@@ -16,7 +16,7 @@ public static class CoraCli
         new Command("model", "Inspect and score Hugging Face Llama checkpoints") { ModelInspectCommand.Create(), ModelScoreCommand.Create(), ModelMergeCommand.Create() },
         new Command("basis", "CoRA's common basis: extract it from source models, inspect their spectrum") { BasisExtractCommand.Create(), BasisSpectrumCommand.Create() },
         new Command("zoo", "The tiny model zoo the tests and demos run on") { ZooMakeCommand.Create() },
-        new Command("eval", "Score predictions with the metrics the paper reports") { EvalScoreCommand.Create() },
+        new Command("eval", "Score predictions with the metrics the paper reports") { EvalScoreCommand.Create(), EvalCompareCommand.Create() },
         TokenizeCommand.Create(),
         GenerateCommand.Create(),
         TrainCommand.Create(),
