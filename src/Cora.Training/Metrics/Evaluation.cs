@@ -17,9 +17,10 @@ public static class Evaluation
 {
     public const string RougeName = "rouge";
     public const string SacreBleuName = "sacrebleu";
+    public const string MeteorName = "meteor";
 
     /// <summary>The metrics this build can compute, in the order their keys are written.</summary>
-    public static readonly IReadOnlyList<string> Available = [RougeName, SacreBleuName];
+    public static readonly IReadOnlyList<string> Available = [RougeName, SacreBleuName, MeteorName];
 
     public static EvaluationReport Score(IReadOnlyList<Prediction> predictions, IReadOnlyCollection<string> metrics)
     {
@@ -57,6 +58,11 @@ public static class Evaluation
             corpus["bleu_bp"] = bleu.BrevityPenalty;
             corpus["sys_len"] = bleu.SysLen;
             corpus["ref_len"] = bleu.RefLen;
+        }
+        if (metrics.Contains(MeteorName))
+        {
+            foreach (var p in predictions) pairs[p.Id]["meteor"] = Meteor.Score(p.Text, p.Reference);
+            corpus["meteor"] = Mean(predictions.Select(p => pairs[p.Id]["meteor"]));
         }
         corpus["n_pairs"] = predictions.Count;
         return new EvaluationReport(corpus, pairs.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, double>)p.Value, StringComparer.Ordinal));

@@ -49,7 +49,8 @@ public static partial class Tokenizer13a
         return text[..end];
     }
 
-    private static List<string> Split(string line)
+    /// <summary>Python's <c>str.split()</c>: runs of <see cref="IsPythonSpace"/> separate tokens.</summary>
+    internal static List<string> Split(string line)
     {
         var tokens = new List<string>();
         var start = -1;

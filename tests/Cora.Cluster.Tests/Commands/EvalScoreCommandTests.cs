@@ -59,6 +59,23 @@ public sealed class EvalScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void Scores_the_reference_cases_as_nltk_meteor_does()
+    {
+        var run = Cli.Invoke("eval", "score", "--predictions", Cases, "--metrics", "meteor");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!;
+        var expected = Expected;
+        foreach (var (id, values) in json["pairs"]!.AsObject())
+        {
+            Assert.Equal(["meteor"], values!.AsObject().Select(v => v.Key));
+            Assert.Equal((double)expected["pairs"]![id]!["meteor"]!, (double)values["meteor"]!, 1e-6);
+        }
+        Assert.Equal(158, json["pairs"]!.AsObject().Count);
+        Assert.Equal((double)expected["corpus"]!["meteor"]!, (double)json["corpus"]!["meteor"]!, 1e-6);
+        Assert.Null(json["corpus"]!["bleu"]);
+    }
+
+    [Fact]
     public void Writes_the_report_to_a_file_on_request()
     {
         var run = Cli.Invoke("eval", "score", "--predictions", Cases, "--out", _temp.File("scores.json"));
