@@ -21,7 +21,7 @@ seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null; end=$(date 
 
 echo "| metrics | baseline (1 pair) s | 10,000 pairs s | ratio | pairs/s net |"
 echo "| --- | --- | --- | --- | --- |"
-for metrics in sacrebleu rouge rouge,sacrebleu; do
+for metrics in sacrebleu rouge meteor rouge,meteor,sacrebleu; do
   base=$(seconds "$root/cora" eval score --predictions "$work/1.jsonl" --metrics "$metrics")
   full=$(seconds "$root/cora" eval score --predictions "$work/10k.jsonl" --metrics "$metrics")
   awk -v m="$metrics" -v b="$base" -v f="$full" 'BEGIN { printf "| %s | %.2f | %.2f | %.1f | %.0f |\n", m, b, f, f / b, 10000 / (f - b) }'

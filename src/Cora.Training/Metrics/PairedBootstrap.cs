@@ -14,14 +14,14 @@ public sealed record BootstrapComparison(string Metric, int Pairs, double A, dou
 /// <summary>
 /// Paired bootstrap resampling (Koehn 2004) over the examples both systems answered: draw the
 /// shared ids with replacement, score A and B on the same draw, repeat. Per-pair metrics (ROUGE,
-/// sentence BLEU) are averaged over the draw; <c>bleu</c> is real corpus BLEU of the draw (n-gram
+/// METEOR, sentence BLEU) are averaged over the draw; <c>bleu</c> is real corpus BLEU of the draw (n-gram
 /// statistics summed), as sacreBLEU's own paired bootstrap does. Seeded: the same inputs and seed
 /// give the same interval.
 /// </summary>
 public static class PairedBootstrap
 {
     public static readonly IReadOnlyList<string> Metrics =
-        ["rouge1", "rouge2", "rougeL", "rougeLsum", "rouge1_stem", "rouge2_stem", "rougeL_stem", "rougeLsum_stem", "sentence_bleu", "bleu"];
+        ["rouge1", "rouge2", "rougeL", "rougeLsum", "rouge1_stem", "rouge2_stem", "rougeL_stem", "rougeLsum_stem", "meteor", "sentence_bleu", "bleu"];
 
     public static BootstrapComparison Compare(IReadOnlyList<Prediction> a, IReadOnlyList<Prediction> b, string metric,
         int resamples = 1000, int seed = 0)
@@ -74,6 +74,7 @@ public static class PairedBootstrap
     private static double PairValue(string metric, Prediction p)
     {
         if (metric == "sentence_bleu") return SacreBleu.Sentence(p.Text, p.Reference);
+        if (metric == "meteor") return Meteor.Score(p.Text, p.Reference);
         var scores = Rouge.Score(p.Text, p.Reference, stem: metric.EndsWith("_stem", StringComparison.Ordinal));
         return metric.Replace("_stem", "", StringComparison.Ordinal) switch
         {
