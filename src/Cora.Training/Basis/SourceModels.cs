@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Cora.Training.Checkpoints;
+using Cora.Training.IO;
 using Cora.Training.Model;
 using static TorchSharp.torch;
 
@@ -151,8 +152,7 @@ public sealed class SourceModels : IDisposable
         var listing = new StringBuilder();
         foreach (var file in files)
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            listing.Append(Convert.ToHexStringLower(SHA256.HashData(stream))).Append("  ").Append(Path.GetFileName(file)).Append('\n');
+            listing.Append(FileHash.Sha256(file)).Append("  ").Append(Path.GetFileName(file)).Append('\n');
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
     }

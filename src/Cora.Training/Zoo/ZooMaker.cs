@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cora.Training.Data;
+using Cora.Training.IO;
 using Cora.Training.Model;
 using Cora.Training.Tokenizers;
 using Cora.Training.Training;
@@ -113,7 +114,7 @@ public static class ZooMaker
         var definition = SyntheticTasks.Get(task);
         return new ZooDataset(task, SyntheticTasks.Targets.Contains(task) ? "target" : "source", definition.Description,
             train, eval, split.Train.Count, split.Eval.Count,
-            ZooManifest.Sha256Of(Path.Combine(directory, train)), ZooManifest.Sha256Of(Path.Combine(directory, eval)));
+            FileHash.Sha256(Path.Combine(directory, train)), FileHash.Sha256(Path.Combine(directory, eval)));
     }
 
     private static ZooModel SaveModel(LlamaForCausalLM model, string directory, string relative, string task, TrainingArgs args,
@@ -124,7 +125,7 @@ public static class ZooMaker
         args.Save(path);
         LlamaCheckpoint.Save(model, path);
         var weights = $"{relative}/model.safetensors";
-        return new ZooModel(Path.GetFileName(relative), relative, task, weights, ZooManifest.Sha256Of(Path.Combine(directory, weights)),
+        return new ZooModel(Path.GetFileName(relative), relative, task, weights, FileHash.Sha256(Path.Combine(directory, weights)),
             result.Steps, Math.Round(result.FinalLoss, 4), before, after);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cora.Training.IO;
@@ -54,14 +53,8 @@ public sealed record ZooManifest
 
     /// <summary>Files that are missing or whose content changed since the manifest was written.</summary>
     public IReadOnlyList<string> Problems(string directory) =>
-        Files().Where(f => !File.Exists(Path.Combine(directory, f.Path)) || Sha256Of(Path.Combine(directory, f.Path)) != f.Sha256)
+        Files().Where(f => !File.Exists(Path.Combine(directory, f.Path)) || FileHash.Sha256(Path.Combine(directory, f.Path)) != f.Sha256)
             .Select(f => f.Path).ToList();
-
-    public static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 }
 
 /// <summary>One task's data in the zoo.</summary>
