@@ -52,9 +52,13 @@ public static class GreedyGenerator
             if (finished.All(f => f) || step == maxNewTokens - 1) break;
 
             // Finished rows keep feeding padding; their outputs are already complete.
+            // Only the newest logits and mask are kept: the previous ones are freed each step.
             var fed = next.Select((token, b) => finished[b] ? padId : token).ToArray();
-            attention = cat([attention, ones(batch, 1, int64, device)], 1).MoveToOuterDisposeScope();
-            logits = model.Forward(tensor(fed, [batch, 1], device: device), attention, cache).MoveToOuterDisposeScope();
+            var grown = cat([attention, ones(batch, 1, int64, device)], 1).MoveToOuterDisposeScope();
+            var stepLogits = model.Forward(tensor(fed, [batch, 1], device: device), grown, cache).MoveToOuterDisposeScope();
+            attention.Dispose();
+            logits.Dispose();
+            (attention, logits) = (grown, stepLogits);
         }
         return outputs.Select(o => o.ToArray()).ToList();
     }
