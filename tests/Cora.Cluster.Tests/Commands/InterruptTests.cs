@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Cora.Cluster.Commands;
 
 namespace Cora.Cluster.Tests.Commands;
@@ -7,6 +8,12 @@ namespace Cora.Cluster.Tests.Commands;
 /// file that claims to be complete.</summary>
 public sealed class InterruptTests
 {
+    private const int SigInt = 2;
+
+    // kill(2) from libc: no external `kill` binary needed.
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
     [Fact]
     public async Task Sigint_during_zoo_training_exits_130_without_a_manifest()
     {
@@ -23,8 +30,7 @@ public sealed class InterruptTests
         cora.BeginErrorReadLine();
         await training.Task.WaitAsync(TimeSpan.FromMinutes(2));   // throws TimeoutException if cora never trains
 
-        using (var kill = Process.Start("kill", ["-INT", cora.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            kill.WaitForExit();
+        Assert.Equal(0, Kill(cora.Id, SigInt));
         await cora.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(ExitCodes.Interrupted, cora.ExitCode);
         Assert.False(File.Exists(Path.Combine(temp.Path, "zoo.json")));
