@@ -20,6 +20,9 @@ public static class CoraCli
         TokenizeCommand.Create(),
         GenerateCommand.Create(),
         TrainCommand.Create(),
+        TrialExecCommand.Create(),
+        RunCommand.Create(),
+        DemoCommand.Create(),
     };
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)

@@ -141,8 +141,9 @@ public sealed class SourceModels : IDisposable
     /// Equal content gives equal hashes wherever the checkpoint lives; tokenizer files do not count
     /// because they do not change the basis.
     /// </summary>
-    public static string ContentHash(SafetensorsCheckpoint checkpoint)
+    public static string ContentHash(SafetensorsCheckpoint checkpoint, Func<string, string>? fileHash = null)
     {
+        fileHash ??= FileHash.Sha256;
         var files = checkpoint.Files.Select(f => f.Path)
             .Append(Path.Combine(checkpoint.Directory, LlamaCheckpoint.ConfigFileName))
             .Append(Path.Combine(checkpoint.Directory, SafetensorsCheckpoint.IndexFileName))
@@ -152,7 +153,7 @@ public sealed class SourceModels : IDisposable
         var listing = new StringBuilder();
         foreach (var file in files)
         {
-            listing.Append(FileHash.Sha256(file)).Append("  ").Append(Path.GetFileName(file)).Append('\n');
+            listing.Append(fileHash(file)).Append("  ").Append(Path.GetFileName(file)).Append('\n');
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
     }

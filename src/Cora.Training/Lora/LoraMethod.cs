@@ -64,4 +64,9 @@ public static class LoraMethods
 
     /// <summary>Whether the method adds LoRA adapters at all (every method but <c>full-ft</c>).</summary>
     public static bool UsesAdapters(this LoraMethod method) => method != LoraMethod.FullFt;
+
+    /// <summary>Whether the method is one of the paper's B ablations (zeros-fb, ones-fb, random-fb),
+    /// which grids run at their own ranks.</summary>
+    public static bool IsAblation(this LoraMethod method) =>
+        method is LoraMethod.ZerosFb or LoraMethod.OnesFb or LoraMethod.RandomFb;
 }

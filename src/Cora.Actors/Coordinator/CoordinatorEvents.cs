@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cora.Actors.Grids;
+using Cora.Actors.Serialization;
+
+namespace Cora.Actors.Coordinator;
+
+/// <summary>What the <see cref="SweepCoordinator"/> journals. Replaying these in order through
+/// <see cref="SweepBook.Apply"/> rebuilds its whole state. Fields added later must be optional.</summary>
+public interface ICoordinatorEvent : ICoraMessage;
+
+/// <summary>A grid was submitted (the first time: resubmitting a known sweep journals nothing).</summary>
+public sealed record SweepSubmitted(
+    [property: JsonPropertyName("plan")] SweepPlan Plan,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>A trainer slot got a trial; <paramref name="Attempt"/> counts from 1.</summary>
+public sealed record TrialAssigned(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("trainer")] string Trainer,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("slot")] int Slot,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>The first successful result of a trial: its corpus metrics and run summary.</summary>
+public sealed record TrialSucceeded(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, JsonElement> Metrics,
+    [property: JsonPropertyName("output_dir")] string OutputDir,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>An attempt failed. <paramref name="Deterministic"/>: retrying cannot help (bad config,
+/// bad data), so the trial fails at once.</summary>
+public sealed record TrialAttemptFailed(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("deterministic")] bool Deterministic,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>An attempt was abandoned through no fault of the trial (its trainer or node went away,
+/// or the coordinator restarted): the trial is pending again and the attempt does not count.</summary>
+public sealed record TrialRequeued(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>A result arrived for a trial that already had one; it was dropped, and counted.</summary>
+public sealed record DuplicateResultDropped(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;

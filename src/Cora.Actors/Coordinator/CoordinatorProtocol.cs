@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cora.Actors.Grids;
+using Cora.Actors.Serialization;
+
+namespace Cora.Actors.Coordinator;
+
+/// <summary>Messages to and from the <see cref="SweepCoordinator"/>.</summary>
+public interface ICoordinatorMessage : ICoraMessage;
+
+/// <summary>Submit a planned grid. Reply: <see cref="SweepAccepted"/>. Resubmitting is harmless.</summary>
+public sealed record SubmitSweep([property: JsonPropertyName("plan")] SweepPlan Plan) : ICoordinatorMessage;
+
+/// <param name="New">False when the sweep was known already (its finished trials are kept).</param>
+public sealed record SweepAccepted(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("new")] bool New,
+    [property: JsonPropertyName("counts")] SweepCounts Counts) : ICoordinatorMessage;
+
+/// <summary>A trainer slot asks for work (work pulling). The coordinator answers with
+/// <see cref="RunTrial"/> now or as soon as a trial is pending; it watches the sender, and a
+/// trainer that stops has its running trials requeued.</summary>
+public sealed record RequestTrial(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("slot")] int Slot) : ICoordinatorMessage;
+
+/// <summary>Coordinator → trainer: run this attempt of this trial.</summary>
+public sealed record RunTrial(
+    [property: JsonPropertyName("plan")] TrialPlan Plan,
+    [property: JsonPropertyName("attempt")] int Attempt) : ICoordinatorMessage;
+
+/// <summary>Coordinator → trainer: stop this attempt (another attempt already produced the result).</summary>
+public sealed record CancelTrial(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("reason")] string Reason) : ICoordinatorMessage;
+
+/// <summary>Trainer → coordinator, while a trial runs (kept in memory, not journaled).</summary>
+public sealed record TrialProgressed(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("stage")] string Stage,
+    [property: JsonPropertyName("step")] int? Step = null,
+    [property: JsonPropertyName("total_steps")] int? TotalSteps = null,
+    [property: JsonPropertyName("loss")] double? Loss = null,
+    [property: JsonPropertyName("tokens_per_second")] double? TokensPerSecond = null) : ICoordinatorMessage;
+
+/// <summary>Trainer → coordinator: the attempt finished and was scored.</summary>
+public sealed record TrialCompleted(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, JsonElement> Metrics,
+    [property: JsonPropertyName("output_dir")] string OutputDir) : ICoordinatorMessage;
+
+/// <summary>Trainer → coordinator: the attempt failed; <paramref name="Deterministic"/> when a retry cannot help.</summary>
+public sealed record TrialFailed(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("deterministic")] bool Deterministic) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="SweepStatus"/> (state "unknown" for an id never submitted).</summary>
+public sealed record GetSweepStatus([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="SweepResults"/>, one row per trial of the sweep in plan order.</summary>
+public sealed record GetSweepResults([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;
+
+public sealed record SweepCounts(
+    [property: JsonPropertyName("total")] int Total,
+    [property: JsonPropertyName("pending")] int Pending,
+    [property: JsonPropertyName("running")] int Running,
+    [property: JsonPropertyName("succeeded")] int Succeeded,
+    [property: JsonPropertyName("failed")] int Failed)
+{
+    [JsonIgnore] public int Finished => Succeeded + Failed;
+}
+
+public sealed record RunningTrial(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("rank")] int Rank,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("gpu")] int Slot,
+    [property: JsonPropertyName("stage")] string? Stage,
+    [property: JsonPropertyName("step")] int? Step,
+    [property: JsonPropertyName("total_steps")] int? TotalSteps,
+    [property: JsonPropertyName("loss")] double? Loss);
+
+public sealed record TrialFailure(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("reason")] string Reason);
+
+/// <param name="State">running | completed (every trial succeeded) | failed (all finished, some failed) | unknown.</param>
+public sealed record SweepStatus(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("counts")] SweepCounts Counts,
+    [property: JsonPropertyName("running")] IReadOnlyList<RunningTrial> Running,
+    [property: JsonPropertyName("failures")] IReadOnlyList<TrialFailure> Failures,
+    [property: JsonPropertyName("duplicates_dropped")] int DuplicatesDropped) : ICoordinatorMessage;
+
+/// <summary>One row of results.json: the trial's axes, how it ended, and its corpus metrics.</summary>
+public sealed record TrialRow(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("rank")] int Rank,
+    [property: JsonPropertyName("sources")] int Sources,
+    [property: JsonPropertyName("dataset")] string Dataset,
+    [property: JsonPropertyName("seed")] int Seed,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("attempts")] int Attempts,
+    [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, JsonElement> Metrics,
+    [property: JsonPropertyName("failure")] string? Failure = null);
+
+public sealed record SweepResults(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("rows")] IReadOnlyList<TrialRow> Rows) : ICoordinatorMessage;

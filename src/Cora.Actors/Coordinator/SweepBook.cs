@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Cora.Actors.Grids;
+
+namespace Cora.Actors.Coordinator;
+
+/// <summary>
+/// The coordinator's state and its rules, free of Akka: commands go in, the events to journal come
+/// out (null or empty: nothing to record), and <see cref="Apply"/> is the only thing that changes
+/// state — live or during replay, so recovery rebuilds exactly what was there.
+/// </summary>
+/// <remarks>
+/// The rules that keep a sweep honest: a trial is known by its content id, so a resubmitted or
+/// overlapping grid never runs a finished trial again; only a pending trial is assigned, so one
+/// config never runs twice in parallel; the first result wins and later ones are counted and
+/// dropped; a failure of an attempt that is no longer current changes nothing; a deterministic
+/// failure is final, other failures retry until <c>max_attempts</c>.
+/// </remarks>
+public sealed class SweepBook
+{
+    private readonly Dictionary<string, SweepPlan> _sweeps = new(StringComparer.Ordinal);
+    private readonly List<string> _sweepOrder = [];
+    private readonly Dictionary<string, TrialRecord> _trials = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, string> _pending = [];
+    private long _nextOrder;
+
+    public IReadOnlyCollection<string> SweepIds => _sweepOrder;
+
+    public SweepPlan? Sweep(string sweepId) => _sweeps.GetValueOrDefault(sweepId);
+
+    public TrialRecord? Trial(string trialId) => _trials.GetValueOrDefault(trialId);
+
+    public IEnumerable<TrialRecord> Running => _trials.Values.Where(t => t.State == TrialState.Running);
+
+    public bool HasPending => _pending.Count > 0;
+
+    public SweepSubmitted? Submit(SweepPlan plan, DateTimeOffset now) =>
+        _sweeps.ContainsKey(plan.SweepId) ? null : new SweepSubmitted(plan, now);
+
+    /// <summary>The oldest pending trial for this trainer slot, or null when nothing is pending.</summary>
+    public TrialAssigned? Assign(string trainer, string node, int slot, DateTimeOffset now)
+    {
+        if (_pending.Count == 0) return null;
+        var trial = _trials[_pending.First().Value];
+        return new TrialAssigned(trial.Plan.TrialId, trial.Attempt + 1, trainer, node, slot, now);
+    }
+
+    public ICoordinatorEvent? Succeed(string trialId, int attempt, IReadOnlyDictionary<string, JsonElement> metrics, string outputDir, DateTimeOffset now)
+    {
+        if (!_trials.TryGetValue(trialId, out var trial)) return null;
+        return trial.State == TrialState.Succeeded
+            ? new DuplicateResultDropped(trialId, attempt, now)
+            : new TrialSucceeded(trialId, attempt, metrics, outputDir, now);
+    }
+
+    public TrialAttemptFailed? Fail(string trialId, int attempt, string reason, bool deterministic, DateTimeOffset now) =>
+        IsCurrent(trialId, attempt) ? new TrialAttemptFailed(trialId, attempt, reason, deterministic, now) : null;
+
+    public TrialRequeued? Requeue(string trialId, int attempt, string reason, DateTimeOffset now) =>
+        IsCurrent(trialId, attempt) ? new TrialRequeued(trialId, attempt, reason, now) : null;
+
+    /// <summary>Requeues every trial running on <paramref name="trainer"/> (it stopped or its node left).</summary>
+    public IReadOnlyList<TrialRequeued> RequeueTrainer(string trainer, string reason, DateTimeOffset now) =>
+        Running.Where(t => t.Trainer == trainer).Select(t => new TrialRequeued(t.Plan.TrialId, t.Attempt, reason, now)).ToList();
+
+    /// <summary>Requeues every running trial (after a coordinator restart nobody is known to run them).</summary>
+    public IReadOnlyList<TrialRequeued> RequeueAll(string reason, DateTimeOffset now) =>
+        Running.Select(t => new TrialRequeued(t.Plan.TrialId, t.Attempt, reason, now)).ToList();
+
+    private bool IsCurrent(string trialId, int attempt) =>
+        _trials.TryGetValue(trialId, out var trial) && trial.State == TrialState.Running && trial.Attempt == attempt;
+
+    public void Apply(ICoordinatorEvent e)
+    {
+        switch (e)
+        {
+            case SweepSubmitted s:
+                _sweeps[s.Plan.SweepId] = s.Plan;
+                _sweepOrder.Add(s.Plan.SweepId);
+                foreach (var plan in s.Plan.Trials)
+                {
+                    if (_trials.ContainsKey(plan.TrialId)) continue;
+                    var record = new TrialRecord(plan, _nextOrder++);
+                    _trials[plan.TrialId] = record;
+                    _pending[record.Order] = plan.TrialId;
+                }
+                break;
+            case TrialAssigned a:
+            {
+                var trial = _trials[a.TrialId];
+                _pending.Remove(trial.Order);
+                trial.State = TrialState.Running;
+                trial.Attempt = a.Attempt;
+                trial.Trainer = a.Trainer;
+                trial.Node = a.Node;
+                trial.Slot = a.Slot;
+                break;
+            }
+            case TrialSucceeded s:
+            {
+                var trial = _trials[s.TrialId];
+                _pending.Remove(trial.Order);
+                trial.State = TrialState.Succeeded;
+                trial.Metrics = s.Metrics;
+                trial.OutputDir = s.OutputDir;
+                trial.FailureReason = null;
+                break;
+            }
+            case TrialAttemptFailed f:
+            {
+                var trial = _trials[f.TrialId];
+                trial.FailedAttempts++;
+                trial.History.Add(new AttemptRecord(f.Attempt, trial.Node ?? "", "failed", f.Reason, f.At));
+                trial.FailureReason = f.Reason;
+                if (f.Deterministic || trial.FailedAttempts >= trial.Plan.MaxAttempts)
+                {
+                    trial.State = TrialState.Failed;
+                }
+                else
+                {
+                    trial.State = TrialState.Pending;
+                    _pending[trial.Order] = trial.Plan.TrialId;
+                }
+                break;
+            }
+            case TrialRequeued r:
+            {
+                var trial = _trials[r.TrialId];
+                trial.History.Add(new AttemptRecord(r.Attempt, trial.Node ?? "", "abandoned", r.Reason, r.At));
+                trial.State = TrialState.Pending;
+                _pending[trial.Order] = trial.Plan.TrialId;
+                break;
+            }
+            case DuplicateResultDropped d:
+                _trials[d.TrialId].DuplicatesDropped++;
+                break;
+            default:
+                throw new ArgumentException($"unknown coordinator event {e.GetType().Name}", nameof(e));
+        }
+    }
+
+    public IReadOnlyList<TrialRecord> TrialsOf(string sweepId) =>
+        _sweeps.TryGetValue(sweepId, out var plan) ? plan.Trials.Select(t => _trials[t.TrialId]).ToList() : [];
+
+    public SweepCounts Counts(string sweepId)
+    {
+        var trials = TrialsOf(sweepId);
+        return new SweepCounts(
+            trials.Count,
+            trials.Count(t => t.State == TrialState.Pending),
+            trials.Count(t => t.State == TrialState.Running),
+            trials.Count(t => t.State == TrialState.Succeeded),
+            trials.Count(t => t.State == TrialState.Failed));
+    }
+
+    /// <summary>The status of a sweep; <paramref name="progress"/> holds the latest progress of running attempts.</summary>
+    public SweepStatus Status(string sweepId, IReadOnlyDictionary<string, TrialProgressed> progress)
+    {
+        if (!_sweeps.TryGetValue(sweepId, out var plan))
+            return new SweepStatus(sweepId, "", "unknown", new SweepCounts(0, 0, 0, 0, 0), [], [], 0);
+        var trials = TrialsOf(sweepId);
+        var counts = Counts(sweepId);
+        var state = counts.Finished < counts.Total ? "running" : counts.Failed > 0 ? "failed" : "completed";
+        var running = trials.Where(t => t.State == TrialState.Running).Select(t =>
+        {
+            var p = progress.GetValueOrDefault(t.Plan.TrialId) is { } last && last.Attempt == t.Attempt ? last : null;
+            return new RunningTrial(t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Attempt, t.Node ?? "", t.Slot, p?.Stage, p?.Step, p?.TotalSteps, p?.Loss);
+        }).ToList();
+        var failures = trials.SelectMany(t => t.History.Select(h => new TrialFailure(t.Plan.TrialId, h.Attempt, h.Outcome, h.Reason))).ToList();
+        return new SweepStatus(sweepId, plan.Name, state, counts, running, failures, trials.Sum(t => t.DuplicatesDropped));
+    }
+
+    /// <summary>One row per trial of the sweep, in plan order.</summary>
+    public SweepResults Results(string sweepId) => new(sweepId, TrialsOf(sweepId).Select(t => new TrialRow(
+        t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Plan.Sources, t.Plan.Dataset, t.Plan.Seed,
+        t.State.ToString().ToLowerInvariant(), t.Attempt, t.Metrics ?? new Dictionary<string, JsonElement>(),
+        t.State == TrialState.Failed ? t.FailureReason : null)).ToList());
+}

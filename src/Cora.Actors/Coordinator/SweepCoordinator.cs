@@ -1,0 +1,164 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Cora.Actors.Coordinator;
+
+/// <summary>
+/// Owns every sweep and trial (DESIGN.md §2). Event-sourced: each decision is journaled before it
+/// takes effect, so a restart (or, in a cluster, the singleton moving) recovers exactly what was
+/// decided. Trainers pull work with <see cref="RequestTrial"/>; the coordinator watches them and
+/// requeues the trials of one that stops. After recovery nothing is known to be running — the
+/// trainers that held attempts belonged to the previous incarnation — so every running trial is
+/// requeued; should a late result of such an attempt still arrive, the first result wins and the
+/// rest are counted and dropped. The rules themselves live in <see cref="SweepBook"/>.
+/// </summary>
+public sealed class SweepCoordinator : ReceivePersistentActor
+{
+    public const string DefaultPersistenceId = "sweep-coordinator";
+
+    private readonly SweepBook _book = new();
+    private readonly Dictionary<IActorRef, (string Node, int Slot)> _idle = [];
+    private readonly Dictionary<string, IActorRef> _trainers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrialProgressed> _progress = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _assigning;
+
+    public SweepCoordinator(string persistenceId)
+    {
+        PersistenceId = persistenceId;
+        Recover<SweepSubmitted>(_book.Apply);
+        Recover<TrialAssigned>(_book.Apply);
+        Recover<TrialSucceeded>(_book.Apply);
+        Recover<TrialAttemptFailed>(_book.Apply);
+        Recover<TrialRequeued>(_book.Apply);
+        Recover<DuplicateResultDropped>(_book.Apply);
+        Recover<RecoveryCompleted>(_ => RequeueAfterRestart());
+
+        Command<SubmitSweep>(Submit);
+        Command<RequestTrial>(Request);
+        Command<TrialProgressed>(p =>
+        {
+            if (_book.Trial(p.TrialId) is { State: TrialState.Running } t && t.Attempt == p.Attempt) _progress[p.TrialId] = p;
+        });
+        Command<TrialCompleted>(Complete);
+        Command<TrialFailed>(Failed);
+        Command<Terminated>(t => TrainerStopped(t.ActorRef));
+        Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, _progress)));
+        Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(string persistenceId = DefaultPersistenceId) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId));
+
+    private void RequeueAfterRestart()
+    {
+        var requeued = _book.RequeueAll("the coordinator restarted while this attempt ran", DateTimeOffset.UtcNow);
+        if (requeued.Count > 0) _log.Info("Recovered; requeuing {0} trial(s) that were running", requeued.Count);
+        PersistAll(requeued, e => _book.Apply(e));
+    }
+
+    private void Submit(SubmitSweep submit)
+    {
+        var e = _book.Submit(submit.Plan, DateTimeOffset.UtcNow);
+        if (e is null)
+        {
+            Sender.Tell(new SweepAccepted(submit.Plan.SweepId, false, _book.Counts(submit.Plan.SweepId)));
+            Dispatch();
+            return;
+        }
+        var sender = Sender;
+        Persist(e, submitted =>
+        {
+            _book.Apply(submitted);
+            _log.Info("Sweep {0} ({1}) submitted with {2} trials", submitted.Plan.SweepId, submitted.Plan.Name, submitted.Plan.Trials.Count);
+            sender.Tell(new SweepAccepted(submitted.Plan.SweepId, true, _book.Counts(submitted.Plan.SweepId)));
+            Dispatch();
+        });
+    }
+
+    private void Request(RequestTrial request)
+    {
+        if (!_trainers.ContainsValue(Sender)) Context.Watch(Sender);
+        _trainers[TrainerName(Sender)] = Sender;
+        _idle[Sender] = (request.Node, request.Slot);
+        Dispatch();
+    }
+
+    /// <summary>Hands one pending trial to one idle trainer, then (once journaled) looks again.
+    /// One at a time: the next choice must see the previous assignment applied.</summary>
+    private void Dispatch()
+    {
+        if (_assigning || _idle.Count == 0 || !_book.HasPending) return;
+        var (trainer, (node, slot)) = _idle.First();
+        var e = _book.Assign(TrainerName(trainer), node, slot, DateTimeOffset.UtcNow)!;
+        _idle.Remove(trainer);
+        _assigning = true;
+        Persist(e, assigned =>
+        {
+            _book.Apply(assigned);
+            _assigning = false;
+            _progress.Remove(assigned.TrialId);
+            trainer.Tell(new RunTrial(_book.Trial(assigned.TrialId)!.Plan, assigned.Attempt));
+            Dispatch();
+        });
+    }
+
+    private void Complete(TrialCompleted done)
+    {
+        var before = _book.Trial(done.TrialId);
+        var otherAttempt = before is { State: TrialState.Running } && before.Attempt != done.Attempt
+            ? (before.Trainer, before.Attempt) : default;
+        var e = _book.Succeed(done.TrialId, done.Attempt, done.Metrics, done.OutputDir, DateTimeOffset.UtcNow);
+        if (e is null)
+        {
+            _log.Warning("Result for unknown trial {0} dropped", done.TrialId);
+            return;
+        }
+        Persist(e, recorded =>
+        {
+            _book.Apply(recorded);
+            _progress.Remove(done.TrialId);
+            if (recorded is DuplicateResultDropped)
+                _log.Info("Trial {0}: duplicate result of attempt {1} dropped", done.TrialId, done.Attempt);
+            if (otherAttempt.Trainer is { } name && _trainers.TryGetValue(name, out var trainer))
+                trainer.Tell(new CancelTrial(done.TrialId, otherAttempt.Attempt, $"attempt {done.Attempt} already succeeded"));
+        });
+    }
+
+    private void Failed(TrialFailed failed)
+    {
+        var e = _book.Fail(failed.TrialId, failed.Attempt, failed.Reason, failed.Deterministic, DateTimeOffset.UtcNow);
+        if (e is null)
+        {
+            _log.Info("Trial {0}: failure of attempt {1}, which is not current, ignored: {2}", failed.TrialId, failed.Attempt, failed.Reason);
+            return;
+        }
+        Persist(e, recorded =>
+        {
+            _book.Apply(recorded);
+            _progress.Remove(failed.TrialId);
+            _log.Warning("Trial {0} attempt {1} failed: {2}", failed.TrialId, failed.Attempt, failed.Reason);
+            Dispatch();
+        });
+    }
+
+    private void TrainerStopped(IActorRef trainer)
+    {
+        _idle.Remove(trainer);
+        var name = TrainerName(trainer);
+        _trainers.Remove(name);
+        var requeued = _book.RequeueTrainer(name, $"trainer {trainer.Path} stopped", DateTimeOffset.UtcNow);
+        if (requeued.Count > 0) _log.Warning("Trainer {0} stopped; requeuing {1} trial(s)", trainer.Path, requeued.Count);
+        PersistAll(requeued, e =>
+        {
+            _book.Apply(e);
+            Dispatch();
+        });
+    }
+
+    /// <summary>A trainer's full path with its uid: a restarted trainer is a different trainer.</summary>
+    private static string TrainerName(IActorRef trainer) => Akka.Serialization.Serialization.SerializedActorPath(trainer);
+}

@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+using Cora.Training.Trials;
+
+namespace Cora.Actors.Grids;
+
+/// <summary>
+/// One trial of a sweep: the axes it sits on (for tables) and the full spec the trainer runs. Its
+/// id is the hash of its canonical config (<see cref="SweepPlanner"/>), so the same trial in a
+/// resubmitted or another grid is recognised and never run twice.
+/// </summary>
+public sealed record TrialPlan
+{
+    [JsonPropertyName("trial_id")] public required string TrialId { get; init; }
+    [JsonPropertyName("method")] public required string Method { get; init; }
+    /// <summary>LoRA rank; 0 for full-ft.</summary>
+    [JsonPropertyName("rank")] public required int Rank { get; init; }
+    /// <summary>Number of source models in the basis; 0 for methods that use none.</summary>
+    [JsonPropertyName("sources")] public required int Sources { get; init; }
+    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+    [JsonPropertyName("seed")] public required int Seed { get; init; }
+    /// <summary>The basis to extract (or reuse) before training; null for methods without one.</summary>
+    [JsonPropertyName("basis")] public BasisPlan? Basis { get; init; }
+    /// <summary>What `cora trial exec` runs; its <see cref="TrialSpec.Basis"/> is filled in by the trainer.</summary>
+    [JsonPropertyName("spec")] public required TrialSpec Spec { get; init; }
+    [JsonPropertyName("metrics")] public required IReadOnlyList<string> Metrics { get; init; }
+    [JsonPropertyName("timeout_seconds")] public required double TimeoutSeconds { get; init; }
+    [JsonPropertyName("max_attempts")] public required int MaxAttempts { get; init; }
+
+    /// <summary>Where this trial's attempts write, in an artifact store.</summary>
+    public string DirectoryIn(string artifacts) => Path.Combine(artifacts, "trials", TrialId);
+}

@@ -1,0 +1,58 @@
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+
+namespace Cora.Actors.Persistence;
+
+/// <summary>
+/// Akka.Persistence.Sql settings for the journal and snapshot store: a SQLite file for one node
+/// (zero setup) or a PostgreSQL connection string for a cluster, where the coordinator singleton
+/// moves between nodes and so needs a shared journal. Tables are created on first use.
+/// </summary>
+public static class JournalConfig
+{
+    /// <summary>A <paramref name="target"/> that looks like a PostgreSQL connection string
+    /// (<c>Host=…;Database=…</c>) selects PostgreSQL; anything else is a SQLite file path.</summary>
+    public static Config For(string target)
+    {
+        var postgres = target.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+        string connection;
+        if (postgres)
+        {
+            connection = target;
+        }
+        else
+        {
+            var path = Path.GetFullPath(target);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // Shared cache off, pooling on: one writer (the coordinator) per file.
+            connection = $"Data Source={path};Pooling=True";
+        }
+        var provider = postgres ? "PostgreSQL.15" : "SQLite.MS";
+        var mapping = postgres ? "postgresql" : "sqlite";
+        var hocon = $$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql {
+                  connection-string = {{Quote(connection)}}
+                  provider-name = "{{provider}}"
+                  table-mapping = {{mapping}}
+                  auto-initialize = true
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  connection-string = {{Quote(connection)}}
+                  provider-name = "{{provider}}"
+                  table-mapping = {{mapping}}
+                  auto-initialize = true
+                }
+              }
+            }
+            """;
+        return ConfigurationFactory.ParseString(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+}
