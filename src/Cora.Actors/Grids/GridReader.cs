@@ -32,6 +32,8 @@ public static class GridReader
 
     private static GridSpec ReadGrid(HoconNode grid, string file)
     {
+        // vars { … }: the user's own values for substitutions (model and data roots); not read here.
+        grid.GetObject("vars");
         var zoo = grid.GetOptionalString("zoo") is { } z ? Path.GetFullPath(z) : null;
         var zooPreset = grid.GetOptionalString("zoo-preset");
         if (zooPreset is not null && !ZooPreset.Names.Contains(zooPreset))
@@ -107,7 +109,7 @@ public static class GridReader
         trials.RejectUnknownKeys();
         if (timeout <= TimeSpan.Zero) throw trials.Error("timeout", "must be positive");
         if (attempts < 1) throw trials.Error("max-attempts", $"must be at least 1 (got {attempts})");
-        Parse(() => Placement.Parse(device), trials, "device");
+        if (!Placement.IsDeviceName(device)) throw trials.Error("device", $"\"{device}\" is not cpu, cuda or cuda:N");
 
         return new GridSpec
         {

@@ -112,8 +112,20 @@ public sealed class HoconNode
     private List<T> List<T>(string key, Func<HoconValue, string, T> item)
     {
         var value = Required(key);
-        if (!value.IsArray()) throw Error(key, "expected a list [ … ]");
-        return value.GetArray().Select((v, i) => item(v, $"{PathOf(key)}[{i}]")).ToList();
+        var items = AsArray(value) ?? throw Error(key, "expected a list [ … ]");
+        return items.Select((v, i) => item(v, $"{PathOf(key)}[{i}]")).ToList();
+    }
+
+    /// <summary>The items of a list value. Akka's <c>IsArray</c> is false for an empty list (<c>[]</c>,
+    /// parsed as an empty array plus whitespace), so the parts are inspected directly.</summary>
+    private static List<HoconValue>? AsArray(HoconValue value)
+    {
+        if (value.IsArray()) return value.GetArray().ToList();
+        var arrays = value.Values.OfType<HoconArray>().ToList();
+        var rest = value.Values.Where(v => v is not HoconArray).ToList();
+        return arrays.Count > 0 && rest.All(v => v is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value))
+            ? arrays.SelectMany(a => a).ToList()
+            : null;
     }
 
     private string Scalar(string key, HoconValue value) =>

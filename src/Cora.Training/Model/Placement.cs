@@ -31,6 +31,12 @@ public sealed record Placement(Device Device, ScalarType Dtype)
         throw new InvalidInputException($"device \"{name}\" is not cpu, cuda or cuda:N");
     }
 
+    /// <summary>Whether <paramref name="name"/> is spelled as a device (cpu, cuda, cuda:N), without
+    /// asking whether this machine has it: a grid is checked where it is submitted, and its trials
+    /// run on trainer nodes that may have GPUs the submitting machine lacks.</summary>
+    public static bool IsDeviceName(string name) =>
+        name is "cpu" or "cuda" || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name[5..], out var i) && i >= 0);
+
     /// <summary>An uninitialised <c>Linear</c> (weight <c>[out, in]</c>, optional bias <c>[out]</c>).</summary>
     public Linear Linear(long inFeatures, long outFeatures, bool bias) => nn.Linear(
         new Parameter(empty(outFeatures, inFeatures, Dtype, Device)),

@@ -1,0 +1,121 @@
+using Cora.Actors.Grids;
+using Cora.Training;
+using Cora.Training.Lora;
+
+namespace Cora.Actors.Tests.Grids;
+
+public sealed class GridReaderTests : IDisposable
+{
+    private readonly FakeZoo _zoo = new();
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose()
+    {
+        _zoo.Dispose();
+        _temp.Dispose();
+    }
+
+    private static string Shipped(string name) => Path.Combine(Fixtures.Repository, "hocon", "grids", name);
+
+    /// <summary>The smoke grid with one piece of text replaced, written to a temp file.</summary>
+    private string SmokeWith(string from, string to)
+    {
+        var text = File.ReadAllText(Shipped("smoke.conf"));
+        Assert.Contains(from, text);
+        var path = _temp.File("grid.conf");
+        File.WriteAllText(path, text.Replace(from, to, StringComparison.Ordinal));
+        return path;
+    }
+
+    private InvalidInputException Rejected(string path) =>
+        Assert.Throws<InvalidInputException>(() => GridReader.CheckFiles(GridReader.Read(path, _zoo.Environment)));
+
+    [Fact]
+    public void The_smoke_grid_reads_with_its_zoo_taken_from_CORA_ZOO()
+    {
+        var grid = GridReader.Read(Shipped("smoke.conf"), _zoo.Environment);
+        Assert.Equal("smoke", grid.Name);
+        Assert.Equal(Path.Combine(_zoo.Directory, "base"), grid.BaseModel);
+        Assert.Equal(5, grid.SourcePool.Count);
+        Assert.All(grid.SourcePool, p => Assert.StartsWith(_zoo.Directory, p));
+        Assert.Equal([LoraMethod.Lora, LoraMethod.CoraFb, LoraMethod.CoraTb, LoraMethod.ZerosFb], grid.Methods);
+        Assert.Equal("micro", grid.ZooPreset);
+        Assert.Equal(12, grid.Training.MaxSteps);
+        GridReader.CheckFiles(grid);
+    }
+
+    [Fact]
+    public void Without_CORA_ZOO_the_zoo_is_zoo_micro_under_the_working_directory()
+    {
+        var grid = GridReader.Read(Shipped("smoke.conf"), _ => null);
+        Assert.Equal(Path.GetFullPath("zoo/micro"), grid.Zoo);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_rejected_with_its_path()
+    {
+        var e = Rejected(SmokeWith("learning_rate = 3e-3", "learning_rte = 3e-3"));
+        Assert.Contains("grid.training.learning_rte: unknown key", e.Message);
+        Assert.Contains("grid.conf", e.Message);
+    }
+
+    [Fact]
+    public void A_rank_larger_than_the_model_allows_is_rejected_with_its_path()
+    {
+        // The fixture model has hidden size 32.
+        var e = Rejected(SmokeWith("ranks = [4]", "ranks = [4, 64]"));
+        Assert.Contains("grid.ranks[1]: rank 64 is larger than the base model allows (32", e.Message);
+    }
+
+    [Fact]
+    public void An_empty_source_pool_is_rejected_when_cora_methods_need_it()
+    {
+        var path = SmokeWith("counts = [2, 5]", "counts = []");
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(path), @"pool = \[[^\]]*\]", "pool = []"));
+        var e = Rejected(path);
+        Assert.Contains("grid.sources.pool: is empty", e.Message);
+    }
+
+    [Fact]
+    public void More_sources_than_the_pool_holds_is_rejected_with_its_path()
+    {
+        var e = Rejected(SmokeWith("counts = [2, 5]", "counts = [2, 6]"));
+        Assert.Contains("grid.sources.counts[1]: 6 sources asked for, but the pool has 5", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_rejected_with_its_path()
+    {
+        File.Delete(Path.Combine(_zoo.Directory, "data", "alpaca", "eval.jsonl"));
+        var e = Rejected(Shipped("smoke.conf"));
+        Assert.Contains("grid.datasets[0].eval", e.Message);
+        Assert.Contains("does not exist", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_method_names_its_index()
+    {
+        var e = Rejected(SmokeWith("methods = [lora,", "methods = [lora, dora,"));
+        Assert.Contains("grid.methods[1]", e.Message);
+        Assert.Contains("dora", e.Message);
+    }
+
+    [Fact]
+    public void A_bad_training_value_names_the_block()
+    {
+        var e = Rejected(SmokeWith("learning_rate = 3e-3", "learning_rate = -1"));
+        Assert.Contains("grid.training", e.Message);
+        Assert.Contains("learning_rate must be positive", e.Message);
+    }
+
+    [Theory]
+    [InlineData("paper.conf")]
+    [InlineData("llama2-13b.conf")]
+    public void The_shipped_grids_read(string name)
+    {
+        var grid = GridReader.Read(Shipped(name), _zoo.Environment);
+        Assert.Equal([1, 2, 3, 4, 5], grid.SourceCounts);
+        Assert.Equal([8, 16, 24, 32, 48], grid.Ranks);
+        Assert.Equal([48], grid.AblationRanks);
+    }
+}

@@ -1,0 +1,76 @@
+using Cora.Actors.Grids;
+
+namespace Cora.Actors.Tests.Grids;
+
+public sealed class SweepPlannerTests : IDisposable
+{
+    private readonly FakeZoo _zoo = new();
+
+    public void Dispose() => _zoo.Dispose();
+
+    private static string Shipped(string name) => Path.Combine(Fixtures.Repository, "hocon", "grids", name);
+
+    private SweepPlan Plan(string grid, Func<GridSpec, GridSpec>? change = null)
+    {
+        var spec = GridReader.Read(Shipped(grid), _zoo.Environment);
+        return SweepPlanner.Plan(change is null ? spec : change(spec), new ContentHashes(null));
+    }
+
+    [Fact]
+    public void Axes_multiply_only_the_methods_that_depend_on_them()
+    {
+        var plan = Plan("paper.conf");
+        int Count(string method) => plan.Trials.Count(t => t.Method == method);
+        // Per dataset and seed (2 × 3): lora, pissa, mica-fb 5 ranks; cora 5 ranks × 5 source
+        // counts; each ablation once at r = 48; full-ft once.
+        Assert.Equal(5 * 6, Count("lora"));
+        Assert.Equal(25 * 6, Count("cora-fb"));
+        Assert.Equal(25 * 6, Count("cora-tb"));
+        Assert.Equal(6, Count("zeros-fb"));
+        Assert.Equal(6, Count("random-fb"));
+        Assert.Equal(5 * 6, Count("pissa"));
+        Assert.Equal(6, Count("full-ft"));
+        Assert.Equal(414, plan.Trials.Count);
+        Assert.Equal(plan.Trials.Count, plan.Trials.Select(t => t.TrialId).Distinct().Count());
+        Assert.All(plan.Trials.Where(t => t.Method == "lora"), t => Assert.Equal((0, null), (t.Sources, t.Basis)));
+        Assert.All(plan.Trials.Where(t => t.Method == "full-ft"), t => Assert.Equal(0, t.Rank));
+    }
+
+    [Fact]
+    public void Trial_ids_are_stable_across_plans_and_independent_of_where_the_zoo_lives()
+    {
+        var first = Plan("smoke.conf");
+        Assert.Equal(first.Trials.Select(t => t.TrialId), Plan("smoke.conf").Trials.Select(t => t.TrialId));
+        using var moved = new FakeZoo();
+        var elsewhere = SweepPlanner.Plan(GridReader.Read(Shipped("smoke.conf"), moved.Environment), new ContentHashes(null));
+        Assert.Equal(first.SweepId, elsewhere.SweepId);
+        Assert.Equal(first.Trials.Select(t => t.TrialId), elsewhere.Trials.Select(t => t.TrialId));
+    }
+
+    [Fact]
+    public void Changing_a_hyper_parameter_or_the_data_changes_the_ids_it_affects()
+    {
+        var before = Plan("smoke.conf");
+        var lr = Plan("smoke.conf", g => g with { Training = g.Training with { LearningRate = 1e-3 } });
+        Assert.Empty(before.Trials.Select(t => t.TrialId).Intersect(lr.Trials.Select(t => t.TrialId)));
+
+        File.AppendAllText(Path.Combine(_zoo.Directory, "data", "alpaca", "train.jsonl"), "{\"instruction\":\"more\",\"input\":\"\",\"output\":\"x\"}\n");
+        var data = Plan("smoke.conf");
+        Assert.Empty(before.Trials.Select(t => t.TrialId).Intersect(data.Trials.Select(t => t.TrialId)));
+    }
+
+    [Fact]
+    public void Source_sets_are_seeded_draws_nested_by_size_and_one_basis_serves_every_rank()
+    {
+        var pool = Enumerable.Range(0, 5).Select(i => $"src-{i}").ToList();
+        var sets = Enumerable.Range(1, 5).Select(k => SweepPlanner.Draw(pool, k, seed: 0)).ToList();
+        for (var k = 1; k < 5; k++) Assert.Equal(sets[k - 1], sets[k].Take(k));
+        Assert.Equal(pool.Order(), sets[4].Order());
+        Assert.NotEqual(SweepPlanner.Draw(pool, 5, seed: 0), SweepPlanner.Draw(pool, 5, seed: 1));
+
+        var plan = Plan("paper.conf");
+        var bases = plan.Trials.Where(t => t.Basis is not null).Select(t => t.Basis!).DistinctBy(b => b.BasisId).ToList();
+        Assert.Equal(5, bases.Count);
+        Assert.All(bases, b => Assert.Equal(48, b.MaxRank));
+    }
+}
