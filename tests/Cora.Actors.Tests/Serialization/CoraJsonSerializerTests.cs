@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Serialization;
+
+namespace Cora.Actors.Tests.Serialization;
+
+public sealed class CoraJsonSerializerTests() : TestKit(CoraConfig.Reference)
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Every_message_type_in_the_assembly_has_a_manifest_name()
+    {
+        var messageTypes = typeof(ICoraMessage).Assembly.GetTypes()
+            .Where(t => typeof(ICoraMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+        Assert.All(messageTypes, t => MessageManifests.NameOf(t));
+        Assert.Equal(MessageManifests.All.Count(), MessageManifests.All.Distinct().Count());
+    }
+
+    [Fact]
+    public void Akka_picks_the_cora_serializer_for_our_messages_and_round_trips_them()
+    {
+        var serialization = ((ExtendedActorSystem)Sys).Serialization;
+        var events = new object[]
+        {
+            new SweepSubmitted(Plans.Sweep("s1", "t1", "t2"), At),
+            new TrialAssigned("t1", 1, "akka://x/user/trainer-0#1", "node-a", 0, At),
+            new TrialSucceeded("t1", 1, Plans.Metrics(("rougeL", 0.5)), "/a", At),
+            new TrialAttemptFailed("t1", 2, "exit code 134", false, At),
+            new TrialRequeued("t1", 3, "trainer stopped", At),
+            new DuplicateResultDropped("t1", 1, At),
+        };
+        foreach (var e in events)
+        {
+            var serializer = serialization.FindSerializerFor(e);
+            Assert.IsType<CoraJsonSerializer>(serializer);
+            var back = serialization.Deserialize(serializer.ToBinary(e), serializer.Identifier, MessageManifests.NameOf(e.GetType()));
+            Assert.Equal(CoraJsonSerializer.Write(e), CoraJsonSerializer.Write(back));
+        }
+    }
+
+    [Fact]
+    public void An_event_written_with_a_field_this_version_does_not_know_still_reads()
+    {
+        var json = JsonNode.Parse(CoraJsonSerializer.Write(new TrialAttemptFailed("t1", 2, "exit code 134", false, At)))!.AsObject();
+        json["gpu_temperature"] = 81;
+        var back = (TrialAttemptFailed)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json.ToJsonString()), "trial-attempt-failed");
+        Assert.Equal(("t1", 2, "exit code 134"), (back.TrialId, back.Attempt, back.Reason));
+    }
+
+    [Fact]
+    public void An_event_written_before_a_field_existed_replays_with_the_default()
+    {
+        // "deterministic" stands in for a field added after the event was journaled.
+        var json = JsonNode.Parse(CoraJsonSerializer.Write(new TrialAttemptFailed("t1", 2, "exit code 134", true, At)))!.AsObject();
+        json.Remove("deterministic");
+        var back = (TrialAttemptFailed)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json.ToJsonString()), "trial-attempt-failed");
+        Assert.False(back.Deterministic);
+        Assert.Equal("exit code 134", back.Reason);
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_an_error_that_names_it()
+    {
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => CoraJsonSerializer.Read("{}"u8, "sweep-exploded"));
+        Assert.Contains("sweep-exploded", e.Message);
+    }
+}
