@@ -129,11 +129,7 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
     [Fact]
     public void Cancelling_an_attempt_kills_its_process_and_frees_the_slot()
     {
-        var trainer = Trainer("echo $$ > \"$6/pid\"; exec sleep 600");
-        trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
-        var pidFile = Path.Combine(AttemptDir, "pid");
-        AwaitCondition(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, Wait);
-        var pid = int.Parse(File.ReadAllText(pidFile));
+        var (trainer, pid) = StartSleepingTrial();
 
         trainer.Tell(new CancelTrial("t1", 1, "attempt 2 already succeeded"));
         _coordinator.FishForMessage<RequestTrial>(m => m is RequestTrial, Wait);
@@ -143,11 +139,7 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
     [Fact]
     public void Stopping_the_trainer_kills_its_trial_process()
     {
-        var trainer = Trainer("echo $$ > \"$6/pid\"; exec sleep 600");
-        trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
-        var pidFile = Path.Combine(AttemptDir, "pid");
-        AwaitCondition(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, Wait);
-        var pid = int.Parse(File.ReadAllText(pidFile));
+        var (trainer, pid) = StartSleepingTrial();
 
         Sys.Stop(trainer);
         AwaitCondition(() => !IsAlive(pid), Wait);
@@ -165,6 +157,16 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
         Assert.True(failed.Deterministic);
         Assert.Contains("checkpoint check failed", failed.Reason);
         Assert.Contains(broken, failed.Reason);
+    }
+
+    /// <summary>A trainer running a trial process that sleeps; returns the process id.</summary>
+    private (IActorRef Trainer, int Pid) StartSleepingTrial()
+    {
+        var trainer = Trainer("echo $$ > \"$6/pid\"; exec sleep 600");
+        trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
+        var pidFile = Path.Combine(AttemptDir, "pid");
+        AwaitCondition(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0, Wait);
+        return (trainer, int.Parse(File.ReadAllText(pidFile)));
     }
 
     /// <summary>Alive and not a zombie (a reaped process has no /proc entry).</summary>
