@@ -99,6 +99,40 @@ public sealed class BertScoreFixtureTests
     }
 
     [Fact]
+    public void A_roberta_tokenizer_json_gives_the_ids_of_vocab_and_merges()
+    {
+        // The fast-tokenizer file of the same vocabulary, laid out as roberta-base's tokenizer.json.
+        var dir = Path.Combine(Root, "roberta-tiny");
+        using var temp = new TempDirectory();
+        var vocab = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "vocab.json")))!.AsObject();
+        var merges = new JsonArray(File.ReadAllLines(Path.Combine(dir, "merges.txt")).Skip(1).Select(l => (JsonNode)JsonValue.Create(l)!).ToArray());
+        var added = new JsonArray(new[] { "<s>", "<pad>", "</s>", "<unk>", "<mask>" }.Select(t => (JsonNode)new JsonObject
+        {
+            ["id"] = (int)vocab[t]!, ["content"] = t, ["single_word"] = false, ["lstrip"] = t == "<mask>", ["rstrip"] = false,
+            ["normalized"] = false, ["special"] = true,
+        }).ToArray());
+        var json = new JsonObject
+        {
+            ["added_tokens"] = added,
+            ["normalizer"] = null,
+            ["pre_tokenizer"] = JsonNode.Parse("""{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true}"""),
+            ["post_processor"] = JsonNode.Parse("""{"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0], "trim_offsets": true, "add_prefix_space": false}"""),
+            ["decoder"] = JsonNode.Parse("""{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}"""),
+            ["model"] = new JsonObject
+            {
+                ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = null, ["continuing_subword_prefix"] = "", ["end_of_word_suffix"] = "",
+                ["fuse_unk"] = false, ["vocab"] = vocab.DeepClone(), ["merges"] = merges,
+            },
+        };
+        File.WriteAllText(temp.File("tokenizer.json"), json.ToJsonString());
+        File.Copy(Path.Combine(dir, "config.json"), temp.File("config.json"));
+        File.Copy(Path.Combine(dir, "tokenizer_config.json"), temp.File("tokenizer_config.json"));
+        var tokenizer = SentenceTokenizer.ForEncoder(temp.Path, EncoderConfig.Load(temp.File("config.json")));
+        foreach (var (sentence, ids) in Expected("roberta-tiny")["tokens"]!.AsObject())
+            Assert.True(ids!.AsArray().Select(i => (int)i!).SequenceEqual(tokenizer.Encode(sentence)), $"'{sentence}'");
+    }
+
+    [Fact]
     public void The_default_layer_is_the_last_one()
     {
         using var scorer = BertScorer.Load(new BertScoreOptions(Path.Combine(Root, "roberta-tiny")));
