@@ -5,10 +5,12 @@ namespace Cora.Training.Tests;
 /// <summary>The vendored fixtures are intact and current.</summary>
 public sealed class FixturesTests
 {
-    [Fact]
-    public void Llama_fixtures_match_their_checksums()
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("bertscore")]
+    public void Fixtures_match_their_checksums(string folder)
     {
-        var root = Path.Combine(Fixtures.Root, "llama");
+        var root = Path.Combine(Fixtures.Root, folder);
         var lines = File.ReadAllLines(Path.Combine(root, "SHA256SUMS")).Where(l => l.Length > 0).ToList();
         Assert.NotEmpty(lines);
         foreach (var line in lines)

@@ -1,3 +1,4 @@
+using Cora.Training.Tokenizers;
 using System.Text.RegularExpressions;
 
 namespace Cora.Training.Metrics;
@@ -40,7 +41,7 @@ public static partial class Tokenizer13a
     /// Python's <c>str.isspace()</c> as <c>str.split()</c> and <c>str.rstrip()</c> use it: .NET's
     /// white space plus the separators U+001C..U+001F, which .NET does not count.
     /// </summary>
-    public static bool IsPythonSpace(char c) => char.IsWhiteSpace(c) || c is >= '\u001C' and <= '\u001F';
+    public static bool IsPythonSpace(char c) => PythonText.IsSpace(c);
 
     private static string RightStrip(string text)
     {
@@ -50,25 +51,7 @@ public static partial class Tokenizer13a
     }
 
     /// <summary>Python's <c>str.split()</c>: runs of <see cref="IsPythonSpace"/> separate tokens.</summary>
-    internal static List<string> Split(string line)
-    {
-        var tokens = new List<string>();
-        var start = -1;
-        for (var i = 0; i <= line.Length; i++)
-        {
-            var space = i == line.Length || IsPythonSpace(line[i]);
-            if (space && start >= 0)
-            {
-                tokens.Add(line[start..i]);
-                start = -1;
-            }
-            else if (!space && start < 0)
-            {
-                start = i;
-            }
-        }
-        return tokens;
-    }
+    internal static List<string> Split(string line) => PythonText.Split(line);
 
     // Python's re on str: [0-9] is ASCII only and [^0-9] matches any other character, newline
     // included, exactly as .NET's classes without RegexOptions.ECMAScript do. A surrogate pair is

@@ -40,21 +40,7 @@ public sealed record LlamaConfig
     public bool IsGroupedQuery => NumKeyValueHeads != NumAttentionHeads;
 
     /// <summary>Reads and validates <c>config.json</c>; errors name the file and the key.</summary>
-    public static LlamaConfig Load(string path)
-    {
-        if (!File.Exists(path)) throw new InvalidInputException($"{path}: no such file (a checkpoint needs config.json)");
-        JsonObject json;
-        try
-        {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new InvalidInputException($"{path}: not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: not valid JSON ({e.Message})", e);
-        }
-        return FromJson(json, path);
-    }
+    public static LlamaConfig Load(string path) => FromJson(ConfigReader.ReadObject(path), path);
 
     /// <summary>Builds a config from a parsed <c>config.json</c>; <paramref name="source"/> names it in errors.</summary>
     public static LlamaConfig FromJson(JsonObject json, string source)
@@ -163,50 +149,5 @@ public sealed record LlamaConfig
         };
         var text = JsonSerializer.Serialize(values, SaveOptions);
         AtomicFile.WriteAllText(path, text + "\n");
-    }
-
-    /// <summary>Reads typed values from a config object; every error names the source and key.</summary>
-    private sealed class ConfigReader(JsonObject json, string source)
-    {
-        public int Int(string key) =>
-            OptionalInt(key) ?? throw new InvalidInputException($"{source}: missing required key \"{key}\"");
-
-        public int? OptionalInt(string key)
-        {
-            var node = json[key];
-            if (node is null) return null;
-            if (node is JsonValue v && v.TryGetValue<long>(out var l) && l is >= int.MinValue and <= int.MaxValue) return (int)l;
-            // A list (e.g. several eos ids) is legal for token ids: take the first.
-            if (node is JsonArray { Count: > 0 } a && key.EndsWith("_token_id", StringComparison.Ordinal)) return OptionalIntOf(a[0], key);
-            throw new InvalidInputException($"{source}: key \"{key}\" must be an integer (got {node.ToJsonString()})");
-        }
-
-        private int? OptionalIntOf(JsonNode? node, string key) =>
-            node is JsonValue v && v.TryGetValue<long>(out var l) ? (int)l
-                : throw new InvalidInputException($"{source}: key \"{key}\" must be an integer (got {node?.ToJsonString()})");
-
-        public double Double(string key, double fallback)
-        {
-            var node = json[key];
-            if (node is null) return fallback;
-            if (node is JsonValue v && v.TryGetValue<double>(out var d)) return d;
-            throw new InvalidInputException($"{source}: key \"{key}\" must be a number (got {node.ToJsonString()})");
-        }
-
-        public bool Bool(string key, bool fallback)
-        {
-            var node = json[key];
-            if (node is null) return fallback;
-            if (node is JsonValue v && v.TryGetValue<bool>(out var b)) return b;
-            throw new InvalidInputException($"{source}: key \"{key}\" must be true or false (got {node.ToJsonString()})");
-        }
-
-        public string? String(string key, string? fallback)
-        {
-            var node = json[key];
-            if (node is null) return fallback;
-            if (node is JsonValue v && v.TryGetValue<string>(out var s)) return s;
-            throw new InvalidInputException($"{source}: key \"{key}\" must be a string (got {node.ToJsonString()})");
-        }
     }
 }

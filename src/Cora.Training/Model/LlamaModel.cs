@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Cora.Training.Model;
 
 /// <summary>The Llama trunk: token embeddings, the decoder layers, the final norm.</summary>
-public sealed class LlamaModel : nn.Module
+public sealed class LlamaModel : nn.Module, IHiddenStates
 {
 #pragma warning disable IDE1006 // field names are checkpoint keys
     private readonly Embedding embed_tokens;
@@ -26,12 +26,34 @@ public sealed class LlamaModel : nn.Module
     public Embedding EmbedTokens => embed_tokens;
     public IReadOnlyList<LlamaDecoderLayer> Layers => layers.ToList();
 
+    public int LayerCount => layers.Count;
+
+    public Device Device => embed_tokens.weight!.device;
+
     /// <param name="inputIds">(B, T) int64 token ids.</param>
     /// <param name="attentionMask">(B, S) with 1 for real tokens and 0 for padding, S = cached + T;
     /// null when every token is real. Positions count real tokens only, so left padding works.</param>
     /// <param name="cache">Keys/values of earlier positions (generation), or null.</param>
     /// <returns>(B, T, D) final hidden states.</returns>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null)
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, KvCache? cache = null) =>
+        Run(inputIds, attentionMask, cache, layers.Count);
+
+    /// <summary>
+    /// transformers' <c>hidden_states[layer]</c> (<c>output_hidden_states=True</c>): 0 is the token
+    /// embeddings, 1 … N-1 the outputs of those decoder layers, N the last layer's output after the
+    /// final norm (what <see cref="Forward"/> returns). Only the layers needed are run.
+    /// </summary>
+    /// <param name="inputIds">(B, T) int64 token ids.</param>
+    /// <param name="attentionMask">(B, T), 1 for real tokens.</param>
+    /// <returns>(B, T, D).</returns>
+    public Tensor HiddenState(Tensor inputIds, Tensor attentionMask, int layer)
+    {
+        if (layer < 0 || layer > layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"the model has hidden states 0..{layers.Count}");
+        return Run(inputIds, attentionMask, null, layer);
+    }
+
+    private Tensor Run(Tensor inputIds, Tensor? attentionMask, KvCache? cache, int layerCount)
     {
         using var scope = NewDisposeScope();
         long b = inputIds.shape[0], t = inputIds.shape[1];
@@ -55,8 +77,9 @@ public sealed class LlamaModel : nn.Module
 
         var x = embed_tokens.forward(inputIds);                                   // (B, T, D)
         var (cos, sin) = _rotary.Tables(positions, x.dtype);
-        for (var i = 0; i < layers.Count; i++)
+        for (var i = 0; i < layerCount; i++)
             x = layers[i].Forward(x, cos, sin, mask, cache, i);
-        return norm.forward(x).MoveToOuterDisposeScope();
+        // The final norm belongs to the last hidden state only, as in transformers.
+        return (layerCount == layers.Count ? norm.forward(x) : x).MoveToOuterDisposeScope();
     }
 }

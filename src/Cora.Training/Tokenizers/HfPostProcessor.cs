@@ -6,7 +6,8 @@ namespace Cora.Training.Tokenizers;
 /// What Cora takes from the "post_processor" of a tokenizer.json: the special token its
 /// single-sequence template puts before the text (BOS) and after it (EOS). These are defaults for
 /// <see cref="SpecialTokens"/> when no config file names BOS / EOS; see <see cref="CoraTokenizer"/>
-/// for how Encode uses BOS. Supported: TemplateProcessing, ByteLevel (changes no ids), Sequence.
+/// for how Encode uses BOS. Supported: TemplateProcessing, RobertaProcessing / BertProcessing (cls before, sep after),
+/// ByteLevel (changes no ids), Sequence.
 /// </summary>
 internal sealed record HfPostProcessor(string? Bos, string? Eos)
 {
@@ -18,6 +19,9 @@ internal sealed record HfPostProcessor(string? Bos, string? Eos)
         {
             case "ByteLevel":
                 return new HfPostProcessor(null, null);
+            case "RobertaProcessing" or "BertProcessing":
+                // "cls": ["<s>", 0], "sep": ["</s>", 2]: the tokens around a single sequence.
+                return new HfPostProcessor(PairToken(json, "cls", file, path), PairToken(json, "sep", file, path));
             case "Sequence":
                 var parts = HfJson.Required(json, "processors", file, path).EnumerateArray()
                     .Select((p, i) => Parse(p, file, $"{path}.processors[{i}]")).ToList();
@@ -42,6 +46,12 @@ internal sealed record HfPostProcessor(string? Bos, string? Eos)
                 throw HfJson.Unsupported(file, path, type);
         }
     }
+
+    private static string PairToken(JsonElement json, string key, string file, string path) =>
+        HfJson.Required(json, key, file, path) is { ValueKind: JsonValueKind.Array } pair && pair.GetArrayLength() == 2
+            && pair[0].ValueKind == JsonValueKind.String
+            ? pair[0].GetString()!
+            : throw new InvalidInputException($"{file}: {path}.{key} must be [token, id].");
 
     // A template names its special tokens by a key of "special_tokens", whose "tokens" spell them.
     private static string TokenOf(JsonElement template, string key) =>

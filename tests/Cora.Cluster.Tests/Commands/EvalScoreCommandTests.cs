@@ -129,4 +129,73 @@ public sealed class EvalScoreCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
         Assert.Contains("unknown metric(s) chrf", unknown.Stderr);
     }
+
+    private static string BertScoreFixture(string name) => Path.Combine(Fixtures.Root, "bertscore", name);
+
+    [Fact]
+    public void Bertscore_with_idf_and_baseline_matches_the_torch_reference()
+    {
+        var run = Cli.Invoke("eval", "score", "--predictions", BertScoreFixture("roberta-tiny.jsonl"), "--metrics", "bertscore",
+            "--bertscore-model", BertScoreFixture("roberta-tiny"), "--idf", "--baseline", BertScoreFixture("baseline.csv"), "--batch-size", "2");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!;
+        var setting = JsonNode.Parse(File.ReadAllText(BertScoreFixture("expected.json")))!["models"]!.AsArray()
+            .Single(m => (string)m!["model"]! == "roberta-tiny")!["settings"]!.AsArray()
+            .Single(s => (string?)s!["baseline"] is not null)!["pairs"]!.AsObject();
+        string[] keys = ["bertscore_precision", "bertscore_recall", "bertscore_f1"];
+        foreach (var (id, expected) in setting)
+        {
+            Assert.Equal(keys, json["pairs"]![id]!.AsObject().Select(v => v.Key));
+            foreach (var key in keys) Assert.Equal((double)expected![key]!, (double)json["pairs"]![id]![key]!, 1e-5);
+        }
+        var corpus = json["corpus"]!;
+        foreach (var key in keys)
+            Assert.Equal(setting.Select(p => (double)p.Value![key]!).Average(), (double)corpus[key]!, 1e-5);
+        Assert.Equal(BertScoreFixture("roberta-tiny"), (string)corpus["bertscore_model"]!);
+        Assert.Equal("roberta", (string)corpus["bertscore_model_type"]!);
+        Assert.Equal(3, (int)corpus["bertscore_layer"]!);
+        Assert.True((bool)corpus["bertscore_idf"]!);
+        Assert.True((bool)corpus["bertscore_rescaled"]!);
+        Assert.Equal(BertScoreFixture("baseline.csv"), (string)corpus["bertscore_baseline"]!);
+        Assert.True((bool)corpus["bertscore_comparable"]!);
+        Assert.Null(corpus["bertscore_note"]);
+    }
+
+    [Fact]
+    public void A_bertscore_model_adds_bertscore_to_the_default_metrics()
+    {
+        var run = Cli.Invoke("eval", "score", "--predictions", BertScoreFixture("bert-tiny.jsonl"),
+            "--bertscore-model", BertScoreFixture("bert-tiny"), "--bertscore-layer", "1");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var corpus = JsonNode.Parse(run.Stdout)!["corpus"]!;
+        Assert.NotNull(corpus["rouge1"]);
+        Assert.NotNull(corpus["meteor"]);
+        Assert.NotNull(corpus["bleu"]);
+        Assert.Equal(1, (int)corpus["bertscore_layer"]!);
+        Assert.False((bool)corpus["bertscore_idf"]!);
+        Assert.False((bool)corpus["bertscore_rescaled"]!);
+    }
+
+    [Theory]
+    [InlineData("--metrics bertscore", "bertscore needs --bertscore-model DIR")]
+    [InlineData("--metrics rouge --idf", "--idf only apply to bertscore")]
+    [InlineData("--bertscore-layer 2", "--bertscore-layer only apply to bertscore")]
+    [InlineData("--bertscore-model M --batch-size 0", "--batch-size must be positive")]
+    public void Bertscore_options_that_contradict_are_usage_errors(string arguments, string message)
+    {
+        var run = Cli.Invoke(["eval", "score", "--predictions", Cases, .. arguments.Replace("M", BertScoreFixture("bert-tiny"), StringComparison.Ordinal).Split(' ')]);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    [Fact]
+    public void A_bad_bertscore_model_or_layer_is_a_data_error()
+    {
+        var notEncoder = Cli.Invoke("eval", "score", "--predictions", Cases, "--bertscore-model", Path.Combine(Fixtures.Root, "metrics"));
+        Assert.Equal(ExitCodes.DataError, notEncoder.ExitCode);
+        Assert.Contains("config.json: no such file", notEncoder.Stderr);
+        var layer = Cli.Invoke("eval", "score", "--predictions", Cases, "--bertscore-model", BertScoreFixture("bert-tiny"), "--bertscore-layer", "9");
+        Assert.Equal(ExitCodes.DataError, layer.ExitCode);
+        Assert.Contains("bertscore layer 9 does not exist", layer.Stderr);
+    }
 }

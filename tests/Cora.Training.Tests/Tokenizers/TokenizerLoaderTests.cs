@@ -56,7 +56,8 @@ public sealed class TokenizerLoaderTests : IDisposable
     [InlineData("pre_tokenizer", """{"type": "Whitespace"}""", "Whitespace")]
     [InlineData("normalizer", """{"type": "NFKC"}""", "NFKC")]
     [InlineData("decoder", """{"type": "WordPiece"}""", "WordPiece")]
-    [InlineData("post_processor", """{"type": "RobertaProcessing"}""", "RobertaProcessing")]
+    // Every post-processor type of HF tokenizers is supported: a future one stands in.
+    [InlineData("post_processor", """{"type": "FutureProcessing"}""", "FutureProcessing")]
     public void Unsupported_component_names_file_and_value(string component, string value, string named)
     {
         WriteTokenizerJson(json => json[component] = JsonNode.Parse(value));
@@ -65,6 +66,17 @@ public sealed class TokenizerLoaderTests : IDisposable
 
         Assert.Contains(PathOf("tokenizer.json"), e.Message, StringComparison.Ordinal);
         Assert.Contains($"'{named}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Roberta_processing_names_its_cls_and_sep_as_bos_and_eos()
+    {
+        WriteTokenizerJson(json => json["post_processor"] = JsonNode.Parse(
+            """{"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 1], "trim_offsets": true, "add_prefix_space": false}"""));
+
+        var tokenizer = TokenizerLoader.Load(_temp.Path);
+
+        Assert.Equal(("<s>", "</s>"), (tokenizer.BosToken, tokenizer.EosToken));
     }
 
     [Fact]
