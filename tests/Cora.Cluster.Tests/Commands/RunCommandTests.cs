@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cora.Actors.Grids;
+using Cora.Cluster.Commands;
+using Microsoft.Data.Sqlite;
+
+namespace Cora.Cluster.Tests.Commands;
+
+/// <summary>
+/// `cora run` on the shipped smoke grid (its zoo line pointed at the test's micro zoo): the whole
+/// grid end to end, a rerun that runs nothing again, and a real `cora run` process killed with
+/// SIGKILL mid-sweep whose rerun completes every trial exactly once.
+/// </summary>
+[Collection(MicroZooGroup.Name)]
+public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Artifacts => _temp.File("artifacts");
+
+    private string Journal => Path.Combine(Artifacts, "cora.db");
+
+    /// <summary>smoke.conf as shipped, with its zoo set to the fixture's micro zoo.</summary>
+    private string SmokeGrid()
+    {
+        var text = File.ReadAllText(Path.Combine(Fixtures.Repository, DemoCommand.Grid));
+        Assert.Contains("zoo = \"zoo/micro\"", text);
+        var path = _temp.File("smoke.conf");
+        File.WriteAllText(path, text.Replace("zoo = \"zoo/micro\"", $"zoo = {JsonSerializer.Serialize(zoo.Directory)}", StringComparison.Ordinal)
+            .Replace("zoo = ${?CORA_ZOO}", "", StringComparison.Ordinal));
+        return path;
+    }
+
+    private static List<string> PlannedTrialIds(string grid) =>
+        SweepPlanner.Plan(GridReader.Read(grid), new ContentHashes(null)).Trials.Select(t => t.TrialId).ToList();
+
+    /// <summary>The trial ids of every event with this manifest, in journal order.</summary>
+    private List<string> JournaledTrialIds(string manifest)
+    {
+        using var connection = new SqliteConnection($"Data Source={Journal};Pooling=False");
+        connection.Open();
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT payload FROM event_journal WHERE manifest = $manifest ORDER BY ordering";
+        query.Parameters.AddWithValue("$manifest", manifest);
+        using var reader = query.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+            ids.Add(JsonDocument.Parse((byte[])reader[0]).RootElement.GetProperty("trial_id").GetString()!);
+        return ids;
+    }
+
+    private JsonElement[] Results() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Artifacts, "results.json"))).RootElement.EnumerateArray().ToArray();
+
+    [Fact]
+    public void The_smoke_grid_runs_end_to_end_and_a_rerun_runs_nothing_again()
+    {
+        var grid = SmokeGrid();
+        var run = Cli.Invoke("run", grid, "--artifacts", Artifacts, "--parallel", "2");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+
+        var planned = PlannedTrialIds(grid);
+        var results = Results();
+        Assert.Equal(planned, results.Select(r => r.GetProperty("trial_id").GetString()));
+        Assert.All(results, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        foreach (var key in new[] { "rouge1", "rouge2", "rougeL", "rougeLsum_stem", "meteor", "bleu", "bleu_precisions", "sys_len", "n_pairs", "eval_loss" })
+            Assert.All(results, r => Assert.True(r.TryGetProperty(key, out _), $"results.json lacks {key}"));
+        Assert.Equal(["lora", "cora-fb", "cora-fb", "cora-tb", "cora-tb", "zeros-fb"], results.Select(r => r.GetProperty("method").GetString()));
+        Assert.Equal([0, 2, 5, 2, 5, 0], results.Select(r => r.GetProperty("sources").GetInt32()));
+        // zeros-fb: B = 0 and frozen, so the model cannot change: eval loss stays where it was.
+        var zeros = results.Single(r => r.GetProperty("method").GetString() == "zeros-fb");
+        Assert.Equal(zeros.GetProperty("eval_loss_before").GetDouble(), zeros.GetProperty("eval_loss").GetDouble(), 6);
+        Assert.Contains("ROUGE-1", run.Stdout);
+        Assert.Contains("6 of 6 trials succeeded", run.Stdout);
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(Artifacts, "results.csv")).Length);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(Artifacts, "bases"), "*.safetensors").Length);
+
+        var assigned = JournaledTrialIds("trial-assigned").Count;
+        var again = Cli.Invoke("run", grid, "--artifacts", Artifacts);
+        Assert.True(again.ExitCode == ExitCodes.Ok, again.Stderr);
+        Assert.Contains("is known: 6 succeeded", again.Stderr);
+        Assert.Equal(assigned, JournaledTrialIds("trial-assigned").Count);
+        Assert.Equal(planned.Order(), JournaledTrialIds("trial-succeeded").Order());
+    }
+
+    [Fact]
+    public async Task A_run_killed_mid_sweep_continues_and_records_every_trial_exactly_once()
+    {
+        var grid = SmokeGrid();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "cora.dll"), "run", grid, "--artifacts", Artifacts, "--parallel", "1" })
+            start.ArgumentList.Add(arg);
+        using (var cora = Process.Start(start)!)
+        {
+            cora.BeginErrorReadLine();
+            cora.BeginOutputReadLine();
+            // Kill once two trials are journaled as succeeded and the third is running.
+            var deadline = Stopwatch.StartNew();
+            while (!(File.Exists(Journal) && JournaledTrialIds("trial-succeeded").Count >= 2 && JournaledTrialIds("trial-assigned").Count >= 3))
+            {
+                Assert.False(cora.HasExited, "cora run ended before it could be killed");
+                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(3), "no trial finished within 3 minutes");
+                await Task.Delay(100);
+            }
+            cora.Kill();   // SIGKILL: no chance to clean up
+            await cora.WaitForExitAsync();
+        }
+        // Its trial process notices the parent is gone and ends itself.
+        var orphanDeadline = Stopwatch.StartNew();
+        while (TrialProcessesUnder(Artifacts).Count > 0)
+        {
+            Assert.True(orphanDeadline.Elapsed < TimeSpan.FromSeconds(20), "a trial process outlived its killed parent");
+            await Task.Delay(100);
+        }
+        var doneBefore = JournaledTrialIds("trial-succeeded");
+
+        var resumed = Cli.Invoke("run", grid, "--artifacts", Artifacts, "--parallel", "2");
+        Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.Stderr);
+        Assert.Contains($"is known: {doneBefore.Count} succeeded", resumed.Stderr);
+
+        var planned = PlannedTrialIds(grid);
+        var succeeded = JournaledTrialIds("trial-succeeded");
+        Assert.Equal(planned.Order(), succeeded.Order());   // every trial, each exactly once
+        Assert.Equal(doneBefore, succeeded.Take(doneBefore.Count));   // nothing finished was redone
+        Assert.Empty(JournaledTrialIds("duplicate-result-dropped"));
+        var requeued = JournaledTrialIds("trial-requeued");
+        Assert.NotEmpty(requeued);   // the attempt that was running when the process died
+        Assert.All(Results(), r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+    }
+
+    /// <summary>Live `trial exec` processes whose command line mentions <paramref name="artifacts"/>.</summary>
+    private static List<int> TrialProcessesUnder(string artifacts)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                var state = File.ReadAllText(Path.Combine(dir, "stat")).Split(' ')[2];
+                if (cmdline.Contains("trial exec", StringComparison.Ordinal) && cmdline.Contains(artifacts, StringComparison.Ordinal) && state != "Z")
+                    found.Add(pid);
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+        return found;
+    }
+}
