@@ -31,7 +31,7 @@ public sealed class Evaluator : ReceiveActor
 
     private static Dictionary<string, JsonElement> Score(ScorePredictions request)
     {
-        var report = Training.Metrics.Evaluation.Score(Prediction.Load(request.Predictions), request.Metrics);
+        var report = Training.Metrics.Evaluation.Score(Prediction.Load(request.Predictions), request.Metrics, request.BertScore);
         AtomicFile.WriteAllText(request.Output, JsonSerializer.Serialize(new { corpus = report.Corpus, pairs = report.Pairs }, Json) + "\n");
         return report.Corpus.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value), StringComparer.Ordinal);
     }

@@ -1,6 +1,7 @@
 using Cora.Training;
 using Cora.Training.Basis;
 using Cora.Training.Lora;
+using Cora.Training.Metrics.BertScore;
 using Cora.Training.Model;
 using Cora.Training.Training;
 using Cora.Training.Zoo;
@@ -94,13 +95,14 @@ public static class GridReader
         if (limit is < 1) throw generation.Error("limit", $"must be at least 1 (got {limit})");
 
         var evaluation = grid.GetObject("evaluation");
-        var metrics = evaluation.GetStrings("metrics", Training.Metrics.Evaluation.Available);
-        evaluation.RejectUnknownKeys();
+        var metrics = evaluation.GetStrings("metrics", Training.Metrics.Evaluation.TextOnly);
         for (var i = 0; i < metrics.Count; i++)
         {
             if (!Training.Metrics.Evaluation.Available.Contains(metrics[i]))
                 throw evaluation.Error($"metrics[{i}]", $"unknown metric \"{metrics[i]}\" (available: {string.Join(", ", Training.Metrics.Evaluation.Available)})");
         }
+        var bertScore = ReadBertScore(evaluation.GetObject("bertscore"), metrics.Contains(Training.Metrics.Evaluation.BertScoreName));
+        evaluation.RejectUnknownKeys();
 
         var trials = grid.GetObject("trials");
         var timeout = trials.GetDuration("timeout", TimeSpan.FromHours(6));
@@ -137,6 +139,7 @@ public static class GridReader
             GenerationBatchSize = generationBatch,
             GenerationLimit = limit,
             Metrics = metrics.Distinct().ToList(),
+            BertScore = bertScore,
             TrialTimeout = timeout,
             MaxAttempts = attempts,
             Device = device,
@@ -160,6 +163,11 @@ public static class GridReader
         {
             Need(File.Exists(spec.Datasets[i].Train), $"datasets[{i}].train", spec.Datasets[i].Train);
             Need(File.Exists(spec.Datasets[i].Eval), $"datasets[{i}].eval", spec.Datasets[i].Eval);
+        }
+        if (spec.BertScore is { } bert)
+        {
+            Need(File.Exists(Path.Combine(bert.Model, "config.json")), "evaluation.bertscore.model", Path.Combine(bert.Model, "config.json"));
+            if (bert.Baseline is { } baseline) Need(File.Exists(baseline), "evaluation.bertscore.baseline", baseline);
         }
         var config = LlamaConfig.Load(Path.Combine(spec.BaseModel, LlamaCheckpoint.ConfigFileName));
         var limit = MaxRank(config, spec.TargetModules);
@@ -185,6 +193,26 @@ public static class GridReader
             "k_proj" or "v_proj" => Math.Min(config.HiddenSize, kv),
             _ => Math.Min(config.HiddenSize, config.IntermediateSize),
         }).DefaultIfEmpty(config.HiddenSize).Min();
+    }
+
+    /// <summary>evaluation.bertscore { model, layer, idf, baseline, batch-size }: needed exactly when
+    /// the metrics ask for bertscore. A Llama model is base mode (labelled not comparable).</summary>
+    private static BertScoreOptions? ReadBertScore(HoconNode node, bool wanted)
+    {
+        var model = node.GetOptionalString("model");
+        var options = model is null ? null : new BertScoreOptions(Path.GetFullPath(model))
+        {
+            Layer = node.GetOptionalInt("layer"),
+            Idf = node.GetBool("idf", false),
+            Baseline = node.GetOptionalString("baseline") is { } baseline ? Path.GetFullPath(baseline) : null,
+            BatchSize = node.GetInt("batch-size", 64),
+        };
+        node.RejectUnknownKeys();
+        if (wanted && options is null) throw node.Error("model", "missing (metrics ask for bertscore: give a BERT/RoBERTa checkpoint, or a Llama one for base mode)");
+        if (!wanted && options is not null) throw node.Error("model", "given, but metrics do not ask for bertscore");
+        if (options is { Layer: < 0 }) throw node.Error("layer", $"must be ≥ 0 (got {options.Layer})");
+        if (options is { BatchSize: < 1 }) throw node.Error("batch-size", $"must be at least 1 (got {options.BatchSize})");
+        return options;
     }
 
     private static GridDataset ReadDataset(HoconNode node)

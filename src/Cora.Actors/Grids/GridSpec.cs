@@ -1,5 +1,6 @@
 using Cora.Training.Basis;
 using Cora.Training.Lora;
+using Cora.Training.Metrics.BertScore;
 using Cora.Training.Training;
 
 namespace Cora.Actors.Grids;
@@ -44,6 +45,8 @@ public sealed record GridSpec
     public int GenerationBatchSize { get; init; } = 8;
     public int? GenerationLimit { get; init; }
     public required IReadOnlyList<string> Metrics { get; init; }
+    /// <summary>How to compute BERTScore when <see cref="Metrics"/> asks for it.</summary>
+    public BertScoreOptions? BertScore { get; init; }
     /// <summary>A trial attempt running longer than this is killed and counted as failed.</summary>
     public TimeSpan TrialTimeout { get; init; } = TimeSpan.FromHours(6);
     /// <summary>Attempts per trial before it is marked failed (deterministic failures get one).</summary>

@@ -22,6 +22,9 @@ public static class SweepPlanner
     public static SweepPlan Plan(GridSpec grid, ContentHashes hashes)
     {
         var baseHash = hashes.OfCheckpoint(grid.BaseModel);
+        var scorer = grid.BertScore is { } bert
+            ? new { model = hashes.OfCheckpoint(bert.Model), layer = bert.Layer, idf = bert.Idf, baseline = bert.Baseline is { } b ? hashes.OfFile(b) : null }
+            : null;
         var sourceHashes = grid.SourcePool.ToDictionary(p => p, hashes.OfCheckpoint, StringComparer.Ordinal);
         var sourceSets = grid.SourceCounts.Select(k => Draw(grid.SourcePool, k, grid.DrawSeed)).ToList();
         var bases = new Dictionary<int, BasisPlan>();
@@ -60,7 +63,7 @@ public static class SweepPlanner
                         foreach (var set in sets)
                         {
                             trials.Add(Trial(grid, method, rank, set is null ? null : bases[set.Count], dataset, seed,
-                                new { @base = baseHash, data, sources = set?.Select(s => sourceHashes[s]).Order(StringComparer.Ordinal).ToArray() }));
+                                new { @base = baseHash, data, sources = set?.Select(s => sourceHashes[s]).Order(StringComparer.Ordinal).ToArray(), scorer }));
                         }
                     }
                 }
@@ -131,6 +134,7 @@ public static class SweepPlanner
             Basis = basis,
             Spec = spec,
             Metrics = grid.Metrics,
+            BertScore = grid.BertScore,
             TimeoutSeconds = grid.TrialTimeout.TotalSeconds,
             MaxAttempts = grid.MaxAttempts,
         };

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Cora.Training.Metrics.BertScore;
 using Cora.Training.Trials;
 
 namespace Cora.Actors.Grids;
@@ -23,6 +24,8 @@ public sealed record TrialPlan
     /// <summary>What `cora trial exec` runs; its <see cref="TrialSpec.Basis"/> is filled in by the trainer.</summary>
     [JsonPropertyName("spec")] public required TrialSpec Spec { get; init; }
     [JsonPropertyName("metrics")] public required IReadOnlyList<string> Metrics { get; init; }
+    /// <summary>BERTScore settings when <see cref="Metrics"/> has bertscore.</summary>
+    [JsonPropertyName("bertscore")] public BertScoreOptions? BertScore { get; init; }
     [JsonPropertyName("timeout_seconds")] public required double TimeoutSeconds { get; init; }
     [JsonPropertyName("max_attempts")] public required int MaxAttempts { get; init; }
 

@@ -140,7 +140,7 @@ public sealed class GpuTrainer : ReceiveActor
             {
                 Report("scoring");
                 _evaluator.Tell(new ScorePredictions(Ticket, Path.Combine(_attemptDir, "predictions.jsonl"), Plan.Metrics,
-                    Path.Combine(_attemptDir, MetricsFileName)));
+                    Path.Combine(_attemptDir, MetricsFileName), Plan.BertScore));
                 Become(Scoring);
                 return;
             }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cora.Actors.Grids;
 using Cora.Actors.Serialization;
+using Cora.Training.Metrics.BertScore;
 
 namespace Cora.Actors.Trainer;
 
@@ -45,7 +46,8 @@ public sealed record ScorePredictions(
     [property: JsonPropertyName("ticket")] TrialTicket Ticket,
     [property: JsonPropertyName("predictions")] string Predictions,
     [property: JsonPropertyName("metrics")] IReadOnlyList<string> Metrics,
-    [property: JsonPropertyName("output")] string Output) : ITrainerMessage;
+    [property: JsonPropertyName("output")] string Output,
+    [property: JsonPropertyName("bertscore")] BertScoreOptions? BertScore = null) : ITrainerMessage;
 
 /// <param name="Corpus">The corpus object of <c>cora eval score</c>.</param>
 public sealed record PredictionsScored(

@@ -57,6 +57,8 @@ public static class ResultsTable
         var text = new StringBuilder();
         foreach (var line in lines)
             text.AppendLine(string.Join("  ", line.Select((cell, i) => i < 5 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
+        var baseMode = rows.Select(r => r.Metrics.GetValueOrDefault("bertscore_note")).FirstOrDefault(n => n.ValueKind == JsonValueKind.String);
+        if (baseMode.ValueKind == JsonValueKind.String) text.AppendLine($"BERTScore: {baseMode.GetString()}");
         return text.ToString();
     }
 

@@ -93,6 +93,21 @@ public sealed class GridReaderTests : IDisposable
     }
 
     [Fact]
+    public void Bertscore_without_a_model_is_rejected_with_its_path()
+    {
+        var e = Rejected(SmokeWith("bertscore { model = ${grid.zoo}\"/base\", layer = 2 }", ""));
+        Assert.Contains("grid.evaluation.bertscore.model: missing", e.Message);
+    }
+
+    [Fact]
+    public void The_smoke_grid_scores_bertscore_in_base_mode_with_the_zoo_base()
+    {
+        var grid = GridReader.Read(Shipped("smoke.conf"), _zoo.Environment);
+        Assert.Contains("bertscore", grid.Metrics);
+        Assert.Equal((Path.Combine(_zoo.Directory, "base"), 2), (grid.BertScore!.Model, grid.BertScore.Layer));
+    }
+
+    [Fact]
     public void An_unknown_method_names_its_index()
     {
         var e = Rejected(SmokeWith("methods = [lora,", "methods = [lora, dora,"));

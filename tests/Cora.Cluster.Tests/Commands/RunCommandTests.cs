@@ -64,7 +64,7 @@ public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
         var results = Results();
         Assert.Equal(planned, results.Select(r => r.GetProperty("trial_id").GetString()));
         Assert.All(results, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
-        foreach (var key in new[] { "rouge1", "rouge2", "rougeL", "rougeLsum_stem", "meteor", "bleu", "bleu_precisions", "sys_len", "n_pairs", "eval_loss" })
+        foreach (var key in new[] { "rouge1", "rouge2", "rougeL", "rougeLsum_stem", "meteor", "bleu", "bleu_precisions", "sys_len", "n_pairs", "eval_loss", "bertscore_f1", "bertscore_comparable" })
             Assert.All(results, r => Assert.True(r.TryGetProperty(key, out _), $"results.json lacks {key}"));
         Assert.Equal(["lora", "cora-fb", "cora-fb", "cora-tb", "cora-tb", "zeros-fb"], results.Select(r => r.GetProperty("method").GetString()));
         Assert.Equal([0, 2, 5, 2, 5, 0], results.Select(r => r.GetProperty("sources").GetInt32()));
@@ -73,6 +73,8 @@ public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
         Assert.Equal(zeros.GetProperty("eval_loss_before").GetDouble(), zeros.GetProperty("eval_loss").GetDouble(), 6);
         Assert.Contains("ROUGE-1", run.Stdout);
         Assert.Contains("6 of 6 trials succeeded", run.Stdout);
+        Assert.Contains("not comparable with published BERTScore", run.Stdout);
+        Assert.All(results, r => Assert.False(r.GetProperty("bertscore_comparable").GetBoolean()));
         Assert.Equal(7, File.ReadAllLines(Path.Combine(Artifacts, "results.csv")).Length);
         Assert.Equal(2, Directory.GetFiles(Path.Combine(Artifacts, "bases"), "*.safetensors").Length);
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Cora.Training.Metrics.BertScore;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Cora.Training.Metrics.BertScore;
 /// the bert-score package computes it) or <c>llama</c> / <c>mistral</c> (base mode: a Llama
 /// checkpoint's hidden states, not comparable with published BERTScore).
 /// </summary>
-public sealed record BertScoreOptions(string Model)
+public sealed record BertScoreOptions([property: JsonPropertyName("model")] string Model)
 {
     /// <summary>
     /// Which hidden state to embed with (bert-score's <c>num_layers</c>): 0 is the embeddings'
@@ -14,17 +16,17 @@ public sealed record BertScoreOptions(string Model)
     /// default is a tuned layer per named model, e.g. 17 for roberta-large, 9 for
     /// bert-base-uncased: pass it to match published numbers). Required for Llama.
     /// </summary>
-    public int? Layer { get; init; }
+    [JsonPropertyName("layer")] public int? Layer { get; init; }
 
     /// <summary>Weight tokens by inverse document frequency over the references.</summary>
-    public bool Idf { get; init; }
+    [JsonPropertyName("idf")] public bool Idf { get; init; }
 
     /// <summary>A bert-score baseline file (LAYER,P,R,F rows) to rescale with, or null for raw scores.</summary>
-    public string? Baseline { get; init; }
+    [JsonPropertyName("baseline")] public string? Baseline { get; init; }
 
     /// <summary>Sentences per forward pass.</summary>
-    public int BatchSize { get; init; } = 64;
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 64;
 
     /// <summary>cpu, cuda or cuda:N; the model runs in float32 there.</summary>
-    public string Device { get; init; } = "cpu";
+    [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
 }
