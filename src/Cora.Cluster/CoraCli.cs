@@ -32,6 +32,9 @@ public static class CoraCli
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
             EnableDefaultExceptionHandler = false,
+            // Ctrl+C / SIGTERM cancel the command's token; give it time to stop cleanly (a node
+            // stops its trial processes, files are closed) before the process is ended anyway.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         var parsed = Build().Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)

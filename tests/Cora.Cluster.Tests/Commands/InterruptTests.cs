@@ -6,7 +6,8 @@ namespace Cora.Cluster.Tests.Commands;
 
 /// <summary>Ctrl+C on a real `cora` process: it stops between steps, exits 130, and leaves no
 /// file that claims to be complete.</summary>
-public sealed class InterruptTests
+[Collection(MicroZooGroup.Name)]
+public sealed class InterruptTests(MicroZoo zoo)
 {
     private const int SigInt = 2;
 
@@ -35,5 +36,47 @@ public sealed class InterruptTests
         Assert.Equal(ExitCodes.Interrupted, cora.ExitCode);
         Assert.False(File.Exists(Path.Combine(temp.Path, "zoo.json")));
         Assert.Empty(Directory.EnumerateFiles(temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Sigint_during_a_sweep_exits_130_and_stops_its_trial_processes()
+    {
+        using var temp = new TempDirectory();
+        var grid = temp.File("smoke.conf");
+        File.WriteAllText(grid, File.ReadAllText(Path.Combine(Fixtures.Repository, DemoCommand.Grid))
+            .Replace("zoo = \"zoo/micro\"", $"zoo = {System.Text.Json.JsonSerializer.Serialize(zoo.Directory)}", StringComparison.Ordinal)
+            .Replace("zoo = ${?CORA_ZOO}", "", StringComparison.Ordinal));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "cora.dll"), "run", grid, "--artifacts", temp.File("artifacts") })
+            start.ArgumentList.Add(arg);
+        using var cora = Process.Start(start)!;
+        var running = new TaskCompletionSource();
+        var stderr = new System.Text.StringBuilder();
+        cora.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr) stderr.AppendLine(e.Data);
+            if (e.Data?.Contains("1 running", StringComparison.Ordinal) == true) running.TrySetResult();
+        };
+        cora.BeginErrorReadLine();
+        await running.Task.WaitAsync(TimeSpan.FromMinutes(3));   // throws TimeoutException if no trial starts
+
+        Assert.Equal(0, Kill(cora.Id, SigInt));
+        await cora.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(ExitCodes.Interrupted, cora.ExitCode);
+        lock (stderr) Assert.Contains("Run the same command again to continue", stderr.ToString());
+        Assert.DoesNotContain(Process.GetProcesses(), p => IsTrialOf(p, temp.Path));
+    }
+
+    private static bool IsTrialOf(Process process, string directory)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+            return cmdline.Contains("trial exec", StringComparison.Ordinal) && cmdline.Contains(directory, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }
