@@ -138,6 +138,45 @@ public sealed class SweepBook
         }
     }
 
+    public CoordinatorSnapshot Snapshot() => new(
+        _sweepOrder.Select(id => _sweeps[id]).ToList(),
+        _trials.Values.OrderBy(t => t.Order).Select(t => new TrialSnapshot(t.Plan.TrialId, t.Order, t.State, t.Attempt, t.FailedAttempts,
+            t.Trainer, t.Node, t.Slot, t.Metrics, t.OutputDir, t.FailureReason, t.DuplicatesDropped, t.History.ToList())).ToList(),
+        _nextOrder);
+
+    /// <summary>The book a snapshot describes; events journaled after it are then applied on top.</summary>
+    public static SweepBook Restore(CoordinatorSnapshot snapshot)
+    {
+        var book = new SweepBook { _nextOrder = snapshot.NextOrder };
+        var plans = new Dictionary<string, TrialPlan>(StringComparer.Ordinal);
+        foreach (var sweep in snapshot.Sweeps)
+        {
+            book._sweeps[sweep.SweepId] = sweep;
+            book._sweepOrder.Add(sweep.SweepId);
+            foreach (var plan in sweep.Trials) plans.TryAdd(plan.TrialId, plan);
+        }
+        foreach (var t in snapshot.Trials)
+        {
+            var record = new TrialRecord(plans[t.TrialId], t.Order)
+            {
+                State = t.State,
+                Attempt = t.Attempt,
+                FailedAttempts = t.FailedAttempts,
+                Trainer = t.Trainer,
+                Node = t.Node,
+                Slot = t.Slot,
+                Metrics = t.Metrics,
+                OutputDir = t.OutputDir,
+                FailureReason = t.FailureReason,
+                DuplicatesDropped = t.DuplicatesDropped,
+            };
+            record.History.AddRange(t.History);
+            book._trials[t.TrialId] = record;
+            if (t.State == TrialState.Pending) book._pending[t.Order] = t.TrialId;
+        }
+        return book;
+    }
+
     public IReadOnlyList<TrialRecord> TrialsOf(string sweepId) =>
         _sweeps.TryGetValue(sweepId, out var plan) ? plan.Trials.Select(t => _trials[t.TrialId]).ToList() : [];
 

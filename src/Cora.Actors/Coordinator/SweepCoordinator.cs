@@ -17,22 +17,22 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 {
     public const string DefaultPersistenceId = "sweep-coordinator";
 
-    private readonly SweepBook _book = new();
+    private readonly int _snapshotEvery;
+    private SweepBook _book = new();
     private readonly Dictionary<IActorRef, (string Node, int Slot)> _idle = [];
     private readonly Dictionary<string, IActorRef> _trainers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialProgressed> _progress = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _assigning;
 
-    public SweepCoordinator(string persistenceId)
+    /// <param name="snapshotEvery">Save a snapshot after this many journaled events (0: never).</param>
+    public SweepCoordinator(string persistenceId, int snapshotEvery)
     {
         PersistenceId = persistenceId;
-        Recover<SweepSubmitted>(_book.Apply);
-        Recover<TrialAssigned>(_book.Apply);
-        Recover<TrialSucceeded>(_book.Apply);
-        Recover<TrialAttemptFailed>(_book.Apply);
-        Recover<TrialRequeued>(_book.Apply);
-        Recover<DuplicateResultDropped>(_book.Apply);
+        _snapshotEvery = snapshotEvery;
+        Recover<SnapshotOffer>(offer => _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot));
+        // A lambda, not the method group: a snapshot offer replaces _book.
+        Recover<ICoordinatorEvent>(e => _book.Apply(e));
         Recover<RecoveryCompleted>(_ => RequeueAfterRestart());
 
         Command<SubmitSweep>(Submit);
@@ -46,18 +46,30 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<Terminated>(t => TrainerStopped(t.ActorRef));
         Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, _progress)));
         Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
+        Command<SaveSnapshotSuccess>(saved =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failed => _log.Warning("Snapshot failed (recovery will replay more events): {0}", failed.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => _log.Warning("Old snapshots not deleted: {0}", failed.Cause.Message));
+    }
+
+    /// <summary>Applies a journaled event, and every <c>snapshotEvery</c> events saves the book.</summary>
+    private void Apply(ICoordinatorEvent e)
+    {
+        _book.Apply(e);
+        if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(_book.Snapshot());
     }
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string persistenceId = DefaultPersistenceId) =>
-        Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId));
+    public static Props Props(string persistenceId = DefaultPersistenceId, int snapshotEvery = 500) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery));
 
     private void RequeueAfterRestart()
     {
         var requeued = _book.RequeueAll("the coordinator restarted while this attempt ran", DateTimeOffset.UtcNow);
         if (requeued.Count > 0) _log.Info("Recovered; requeuing {0} trial(s) that were running", requeued.Count);
-        PersistAll(requeued, e => _book.Apply(e));
+        PersistAll(requeued, Apply);
     }
 
     private void Submit(SubmitSweep submit)
@@ -72,7 +84,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         var sender = Sender;
         Persist(e, submitted =>
         {
-            _book.Apply(submitted);
+            Apply(submitted);
             _log.Info("Sweep {0} ({1}) submitted with {2} trials", submitted.Plan.SweepId, submitted.Plan.Name, submitted.Plan.Trials.Count);
             sender.Tell(new SweepAccepted(submitted.Plan.SweepId, true, _book.Counts(submitted.Plan.SweepId)));
             Dispatch();
@@ -98,7 +110,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         _assigning = true;
         Persist(e, assigned =>
         {
-            _book.Apply(assigned);
+            Apply(assigned);
             _assigning = false;
             _progress.Remove(assigned.TrialId);
             trainer.Tell(new RunTrial(_book.Trial(assigned.TrialId)!.Plan, assigned.Attempt));
@@ -119,7 +131,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         }
         Persist(e, recorded =>
         {
-            _book.Apply(recorded);
+            Apply(recorded);
             _progress.Remove(done.TrialId);
             if (recorded is DuplicateResultDropped)
                 _log.Info("Trial {0}: duplicate result of attempt {1} dropped", done.TrialId, done.Attempt);
@@ -138,7 +150,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         }
         Persist(e, recorded =>
         {
-            _book.Apply(recorded);
+            Apply(recorded);
             _progress.Remove(failed.TrialId);
             _log.Warning("Trial {0} attempt {1} failed: {2}", failed.TrialId, failed.Attempt, failed.Reason);
             Dispatch();
@@ -154,7 +166,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (requeued.Count > 0) _log.Warning("Trainer {0} stopped; requeuing {1} trial(s)", trainer.Path, requeued.Count);
         PersistAll(requeued, e =>
         {
-            _book.Apply(e);
+            Apply(e);
             Dispatch();
         });
     }

@@ -1,9 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Cora.Actors.Grids;
 
 namespace Cora.Actors.Coordinator;
 
-/// <summary>Where a trial is in its lifecycle: pending → running(attempt) → succeeded | failed.</summary>
+/// <summary>Where a trial is in its lifecycle: pending → running(attempt) → succeeded | failed.
+/// Written by name in snapshots.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TrialState>))]
 public enum TrialState
 {
     Pending,
@@ -13,7 +16,12 @@ public enum TrialState
 }
 
 /// <summary>One failed or abandoned attempt, kept for the record (failures are data).</summary>
-public sealed record AttemptRecord(int Attempt, string Node, string Outcome, string Reason, DateTimeOffset At);
+public sealed record AttemptRecord(
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
 
 /// <summary>The coordinator's view of one trial. Mutated only by <see cref="SweepBook.Apply"/>.</summary>
 public sealed class TrialRecord(TrialPlan plan, long order)

@@ -20,6 +20,7 @@ public static class MessageManifests
         ("trial-attempt-failed", typeof(TrialAttemptFailed)),
         ("trial-requeued", typeof(TrialRequeued)),
         ("duplicate-result-dropped", typeof(DuplicateResultDropped)),
+        ("coordinator-snapshot", typeof(CoordinatorSnapshot)),
         // Coordinator protocol.
         ("submit-sweep", typeof(SubmitSweep)),
         ("sweep-accepted", typeof(SweepAccepted)),

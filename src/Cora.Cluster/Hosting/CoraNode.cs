@@ -37,9 +37,11 @@ public sealed class CoraNode : IAsyncDisposable
             .WithFallback(JournalConfig.For(journal))
             .WithFallback(CoraConfig.Reference);
         var settings = TrainerSettings.Create(config, Environment.MachineName, CoraExecutable.Command());
+        var snapshotEvery = config.GetInt("cora.coordinator.snapshot-every", 500);
+        if (snapshotEvery < 0) throw new Training.InvalidInputException($"cora.coordinator.snapshot-every: must be ≥ 0 (got {snapshotEvery})");
         Directory.CreateDirectory(settings.Artifacts);
         var system = ActorSystem.Create("cora", config);
-        var coordinator = system.ActorOf(SweepCoordinator.Props(), "coordinator");
+        var coordinator = system.ActorOf(SweepCoordinator.Props(snapshotEvery: snapshotEvery), "coordinator");
         var loader = system.ActorOf(CheckpointLoader.Props(), "loader");
         var extractor = system.ActorOf(BasisExtractorActor.Props(settings.Artifacts), "basis");
         var evaluator = system.ActorOf(Evaluator.Props(), "evaluator");

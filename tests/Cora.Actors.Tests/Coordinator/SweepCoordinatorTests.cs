@@ -38,7 +38,7 @@ public sealed class SweepCoordinatorTests : TestKit
     private static Config SystemConfig(string database) =>
         JournalConfig.For(database).WithFallback(CoraConfig.Reference);
 
-    private IActorRef Start(string id = "coordinator") => Sys.ActorOf(SweepCoordinator.Props(id));
+    private IActorRef Start(string id = "coordinator", int snapshotEvery = 0) => Sys.ActorOf(SweepCoordinator.Props(id, snapshotEvery));
 
     private static TrialPlanCheck Run(object message) => message is RunTrial run ? new TrialPlanCheck(run.Plan.TrialId, run.Attempt) : throw new InvalidOperationException($"expected RunTrial, got {message}");
 
@@ -203,6 +203,43 @@ public sealed class SweepCoordinatorTests : TestKit
         Assert.Equal(new TrialPlanCheck("t2", 2), Run(probe.ExpectMsg<RunTrial>(Wait)));
         recovered.Tell(new GetSweepResults("s1"), probe);
         Assert.Equal(0.75, probe.ExpectMsg<SweepResults>(Wait).Rows[0].Metrics["rougeL"].GetDouble());
+    }
+
+    [Fact]
+    public void Recovery_from_a_snapshot_plus_later_events_gives_the_same_sweep()
+    {
+        var coordinator = Start("snapshotting", snapshotEvery: 2);
+        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2", "t3")), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var trainer = CreateTestProbe();
+        foreach (var id in new[] { "t1", "t2" })
+        {
+            coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+            Assert.Equal(id, Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
+            coordinator.Tell(new TrialCompleted(id, 1, Plans.Metrics(("rougeL", 0.5)), $"/a/{id}"), trainer);
+        }
+        AwaitAssert(() => Assert.Equal(2, Status(coordinator, "s1").Counts.Succeeded), Wait);
+        AwaitAssert(() => Assert.True(SnapshotRows("snapshotting") >= 1), Wait);
+        Watch(coordinator);
+        Sys.Stop(coordinator);
+        ExpectTerminated(coordinator, Wait);
+
+        var recovered = Start("snapshotting", snapshotEvery: 2);
+        var status = Status(recovered, "s1");
+        Assert.Equal((3, 2, 1), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Pending));
+        recovered.Tell(new RequestTrial("node-a", 0), trainer);
+        Assert.Equal(new TrialPlanCheck("t3", 1), Run(trainer.ExpectMsg<RunTrial>(Wait)));
+        AwaitAssert(() => Assert.Equal(1, SnapshotRows("snapshotting")), Wait);   // older snapshots are deleted
+    }
+
+    private long SnapshotRows(string persistenceId)
+    {
+        using var connection = new SqliteConnection($"Data Source={_database};Pooling=False");
+        connection.Open();
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT count(*) FROM snapshot WHERE persistence_id = $id AND manifest = 'coordinator-snapshot'";
+        query.Parameters.AddWithValue("$id", persistenceId);
+        return (long)query.ExecuteScalar()!;
     }
 
     [Fact]

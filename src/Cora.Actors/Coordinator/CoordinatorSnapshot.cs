@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cora.Actors.Grids;
+using Cora.Actors.Serialization;
+
+namespace Cora.Actors.Coordinator;
+
+/// <summary>
+/// The whole <see cref="SweepBook"/> at one journal position, so that recovery replays only the
+/// events after it instead of a sweep's entire history. Same version rules as events: fields
+/// added later must be optional.
+/// </summary>
+public sealed record CoordinatorSnapshot(
+    [property: JsonPropertyName("sweeps")] IReadOnlyList<SweepPlan> Sweeps,
+    [property: JsonPropertyName("trials")] IReadOnlyList<TrialSnapshot> Trials,
+    [property: JsonPropertyName("next_order")] long NextOrder) : ICoraMessage;
+
+/// <summary>One trial's state in a <see cref="CoordinatorSnapshot"/> (its plan is in the sweeps).</summary>
+public sealed record TrialSnapshot(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("order")] long Order,
+    [property: JsonPropertyName("state")] TrialState State,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("failed_attempts")] int FailedAttempts,
+    [property: JsonPropertyName("trainer")] string? Trainer,
+    [property: JsonPropertyName("node")] string? Node,
+    [property: JsonPropertyName("slot")] int Slot,
+    [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, JsonElement>? Metrics,
+    [property: JsonPropertyName("output_dir")] string? OutputDir,
+    [property: JsonPropertyName("failure_reason")] string? FailureReason,
+    [property: JsonPropertyName("duplicates_dropped")] int DuplicatesDropped,
+    [property: JsonPropertyName("history")] IReadOnlyList<AttemptRecord> History);

@@ -1,0 +1,59 @@
+using System.Text;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Serialization;
+
+namespace Cora.Actors.Tests.Coordinator;
+
+/// <summary>The coordinator's rules as plain code (the actor tests cover the same through messages).</summary>
+public sealed class SweepBookTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private static SweepBook Book(params ICoordinatorEvent?[] events)
+    {
+        var book = new SweepBook();
+        foreach (var e in events) book.Apply(e!);
+        return book;
+    }
+
+    [Fact]
+    public void A_late_failure_of_an_abandoned_attempt_changes_nothing()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", "t1"), At), new TrialAssigned("t1", 1, "a", "n", 0, At), new TrialRequeued("t1", 1, "trainer stopped", At));
+        book.Apply(book.Assign("b", "n", 1, At)!);
+        Assert.Null(book.Fail("t1", 1, "late", false, At));
+        Assert.NotNull(book.Fail("t1", 2, "now", false, At));
+    }
+
+    [Fact]
+    public void A_late_success_of_an_abandoned_attempt_wins_and_the_current_attempt_is_then_a_duplicate()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", "t1"), At), new TrialAssigned("t1", 1, "a", "n", 0, At), new TrialRequeued("t1", 1, "coordinator restarted", At));
+        book.Apply(book.Assign("b", "n", 1, At)!);
+        book.Apply(book.Succeed("t1", 1, Plans.Metrics(("bleu", 3)), "/a1", At)!);
+        Assert.IsType<DuplicateResultDropped>(book.Succeed("t1", 2, Plans.Metrics(("bleu", 4)), "/a2", At));
+        Assert.False(book.HasPending);
+    }
+
+    [Fact]
+    public void A_snapshot_restores_the_same_book_through_the_serializer()
+    {
+        var book = Book(
+            new SweepSubmitted(Plans.Sweep("s1", "t1", "t2", "t3", "t4"), At),
+            new TrialAssigned("t1", 1, "a", "node-a", 0, At),
+            new TrialSucceeded("t1", 1, Plans.Metrics(("rougeL", 0.5)), "/a/t1", At),
+            new TrialAssigned("t2", 1, "a", "node-a", 0, At),
+            new TrialAttemptFailed("t2", 1, "exit code 134", false, At),
+            new TrialAssigned("t3", 1, "b", "node-b", 1, At),
+            new DuplicateResultDropped("t1", 2, At));
+        var json = CoraJsonSerializer.Write(book.Snapshot());
+        var restored = SweepBook.Restore((CoordinatorSnapshot)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json), "coordinator-snapshot"));
+
+        Assert.Equal(CoraJsonSerializer.Write(book.Status("s1", new Dictionary<string, TrialProgressed>())),
+            CoraJsonSerializer.Write(restored.Status("s1", new Dictionary<string, TrialProgressed>())));
+        Assert.Equal(CoraJsonSerializer.Write(book.Results("s1")), CoraJsonSerializer.Write(restored.Results("s1")));
+        // Pending order survives: t2 (retrying) comes before t4.
+        Assert.Equal(("t2", 2), (restored.Assign("c", "n", 0, At)!.TrialId, restored.Assign("c", "n", 0, At)!.Attempt));
+        Assert.Equal(json, CoraJsonSerializer.Write(restored.Snapshot()));
+    }
+}
