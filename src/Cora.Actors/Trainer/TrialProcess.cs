@@ -59,13 +59,10 @@ public static class TrialProcess
 
         using var deadline = new CancellationTokenSource(timeout);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellation);
-        try
+        // The kill runs inside Cancel() itself (a token registration is called synchronously), so
+        // a trainer that cancels in PostStop has killed its process before its node goes on.
+        using (either.Token.Register(() => Kill(process)))
         {
-            await process.WaitForExitAsync(either.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
         }
         // WaitForExit without a timeout drains the output readers.
@@ -74,6 +71,18 @@ public static class TrialProcess
         {
             return new TrialProcessExit(process.ExitCode, deadline.IsCancellationRequested && !cancellation.IsCancellationRequested,
                 cancellation.IsCancellationRequested, tail.ToList());
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own in the meantime.
         }
     }
 }

@@ -41,6 +41,9 @@ public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
     {
         using var connection = new SqliteConnection($"Data Source={Journal};Pooling=False");
         connection.Open();
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'event_journal'";
+        if ((long)exists.ExecuteScalar()! == 0) return [];   // the journal creates its tables on first use
         using var query = connection.CreateCommand();
         query.CommandText = "SELECT payload FROM event_journal WHERE manifest = $manifest ORDER BY ordering";
         query.Parameters.AddWithValue("$manifest", manifest);
