@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cora.Cluster.Commands;
+using Cora.Cluster.Hosting;
 using Cora.Training;
 using Cora.Training.Training;
 
@@ -23,6 +24,15 @@ public static class CoraCli
         TrialExecCommand.Create(),
         RunCommand.Create(),
         DemoCommand.Create(),
+        NodeCommand.Create(),
+        new Command("cluster", "Operate a running cluster (through any node's receptionist)")
+        {
+            ClusterShowCommand.Create(), ClusterMemberCommand.Leave(), ClusterMemberCommand.Down(),
+        },
+        new Command("sweep", "Sweeps on a running cluster")
+        {
+            SweepStartCommand.Create(), SweepListCommand.Create(), SweepStatusCommand.Create(), SweepResultsCommand.Create(),
+        },
     };
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
@@ -63,6 +73,16 @@ public static class CoraCli
             // nothing half-written is left under a final name.
             config.Error.WriteLine("cora: interrupted");
             return ExitCodes.Interrupted;
+        }
+        catch (ConsoleRefusedException e)
+        {
+            config.Error.WriteLine($"cora: refused: {e.Message}");
+            return ExitCodes.Refused;
+        }
+        catch (ConsoleUnreachableException e)
+        {
+            config.Error.WriteLine($"cora: {e.Message}");
+            return ExitCodes.Unavailable;
         }
         catch (TrainingDivergedException e)
         {

@@ -29,6 +29,42 @@ public sealed record RunTrial(
     [property: JsonPropertyName("plan")] TrialPlan Plan,
     [property: JsonPropertyName("attempt")] int Attempt) : ICoordinatorMessage;
 
+/// <summary>Trainer → coordinator: I was already busy when this assignment arrived (an idle
+/// trainer repeats its <see cref="RequestTrial"/>, and the repeat can cross an assignment in
+/// flight). The trial goes back to pending; the attempt does not count.</summary>
+public sealed record TrialDeclined(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="TrainerList"/>, every trainer slot the coordinator knows.</summary>
+public sealed record GetTrainers : ICoordinatorMessage
+{
+    public static readonly GetTrainers Instance = new();
+}
+
+/// <param name="Node">The trainer's node (its cluster address).</param>
+/// <param name="Busy">Running a trial now.</param>
+public sealed record TrainerSlot(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("slot")] int Slot,
+    [property: JsonPropertyName("busy")] bool Busy);
+
+public sealed record TrainerList([property: JsonPropertyName("trainers")] IReadOnlyList<TrainerSlot> Trainers) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="SweepList"/>, every sweep in submission order.</summary>
+public sealed record ListSweeps : ICoordinatorMessage
+{
+    public static readonly ListSweeps Instance = new();
+}
+
+public sealed record SweepSummary(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("counts")] SweepCounts Counts);
+
+public sealed record SweepList([property: JsonPropertyName("sweeps")] IReadOnlyList<SweepSummary> Sweeps) : ICoordinatorMessage;
+
 /// <summary>Coordinator → trainer: stop this attempt (another attempt already produced the result).</summary>
 public sealed record CancelTrial(
     [property: JsonPropertyName("trial_id")] string TrialId,

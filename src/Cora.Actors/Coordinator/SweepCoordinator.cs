@@ -20,7 +20,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     private readonly int _snapshotEvery;
     private SweepBook _book = new();
     private readonly Dictionary<IActorRef, (string Node, int Slot)> _idle = [];
-    private readonly Dictionary<string, IActorRef> _trainers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IActorRef Ref, string Node, int Slot)> _trainers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialProgressed> _progress = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _assigning;
@@ -43,6 +43,23 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         });
         Command<TrialCompleted>(Complete);
         Command<TrialFailed>(Failed);
+        Command<TrialDeclined>(declined =>
+        {
+            if (_book.Requeue(declined.TrialId, declined.Attempt, "the trainer was busy when the assignment arrived", DateTimeOffset.UtcNow) is { } e)
+            {
+                Persist(e, requeued =>
+                {
+                    Apply(requeued);
+                    Dispatch();
+                });
+            }
+        });
+        Command<GetTrainers>(_ => Sender.Tell(new TrainerList(_trainers
+            .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key)))
+            .OrderBy(t => t.Node, StringComparer.Ordinal).ThenBy(t => t.Slot).ToList())));
+        Command<ListSweeps>(_ => Sender.Tell(new SweepList(_book.SweepIds
+            .Select(id => _book.Status(id, _progress))
+            .Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList())));
         Command<Terminated>(t => TrainerStopped(t.ActorRef));
         Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, _progress)));
         Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
@@ -93,8 +110,9 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 
     private void Request(RequestTrial request)
     {
-        if (!_trainers.ContainsValue(Sender)) Context.Watch(Sender);
-        _trainers[TrainerName(Sender)] = Sender;
+        var name = TrainerName(Sender);
+        if (!_trainers.ContainsKey(name)) Context.Watch(Sender);
+        _trainers[name] = (Sender, request.Node, request.Slot);
         _idle[Sender] = (request.Node, request.Slot);
         Dispatch();
     }
@@ -136,7 +154,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             if (recorded is DuplicateResultDropped)
                 _log.Info("Trial {0}: duplicate result of attempt {1} dropped", done.TrialId, done.Attempt);
             if (otherAttempt.Trainer is { } name && _trainers.TryGetValue(name, out var trainer))
-                trainer.Tell(new CancelTrial(done.TrialId, otherAttempt.Attempt, $"attempt {done.Attempt} already succeeded"));
+                trainer.Ref.Tell(new CancelTrial(done.TrialId, otherAttempt.Attempt, $"attempt {done.Attempt} already succeeded"));
         });
     }
 

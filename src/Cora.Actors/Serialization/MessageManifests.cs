@@ -34,6 +34,16 @@ public static class MessageManifests
         ("get-sweep-results", typeof(GetSweepResults)),
         ("sweep-status", typeof(SweepStatus)),
         ("sweep-results", typeof(SweepResults)),
+        ("trial-declined", typeof(TrialDeclined)),
+        ("get-trainers", typeof(GetTrainers)),
+        ("trainer-list", typeof(TrainerList)),
+        ("list-sweeps", typeof(ListSweeps)),
+        ("sweep-list", typeof(SweepList)),
+        // Console ↔ command host.
+        ("console-request", typeof(Console.ConsoleRequest)),
+        ("console-refused", typeof(Console.ConsoleRefused)),
+        ("cluster-view", typeof(Console.ClusterView)),
+        ("console-done", typeof(Console.ConsoleDone)),
         // Trainer ↔ loader, basis extractor, evaluator.
         ("check-checkpoints", typeof(CheckCheckpoints)),
         ("checkpoints-checked", typeof(CheckpointsChecked)),

@@ -16,7 +16,7 @@ namespace Cora.Actors.Trainer;
 /// Stopping the trainer (or cancelling the attempt) kills the process.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor releases what it owns in PostStop, not Dispose.")]
-public sealed class GpuTrainer : ReceiveActor
+public sealed class GpuTrainer : ReceiveActor, IWithTimers
 {
     public const string SpecFileName = "spec.json";
     public const string LogFileName = "trial.log";
@@ -49,11 +49,23 @@ public sealed class GpuTrainer : ReceiveActor
     public static Props Props(IActorRef coordinator, IActorRef loader, IActorRef basisExtractor, IActorRef evaluator, TrainerSettings settings, int slot) =>
         Akka.Actor.Props.Create(() => new GpuTrainer(coordinator, loader, basisExtractor, evaluator, settings, slot));
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private TrialTicket Ticket => new(_current!.Plan.TrialId, _current.Attempt);
 
     private TrialPlan Plan => _current!.Plan;
 
-    protected override void PreStart() => _coordinator.Tell(new RequestTrial(_settings.Node, _slot));
+    /// <summary>While idle the request is repeated: a coordinator that restarted or moved to another
+    /// node (a cluster singleton) does not know who was waiting.</summary>
+    private static readonly TimeSpan RequestAgain = TimeSpan.FromSeconds(5);
+
+    protected override void PreStart() => AskForWork();
+
+    private void AskForWork()
+    {
+        _coordinator.Tell(new RequestTrial(_settings.Node, _slot));
+        Timers.StartPeriodicTimer("request", new RequestAgainTick(), RequestAgain);
+    }
 
     protected override void PostStop()
     {
@@ -64,6 +76,7 @@ public sealed class GpuTrainer : ReceiveActor
     private void Idle()
     {
         Receive<RunTrial>(Start);
+        Receive<RequestAgainTick>(_ => _coordinator.Tell(new RequestTrial(_settings.Node, _slot)));
         Receive<CancelTrial>(_ => { });
         Receive<ITrainerMessage>(late => _log.Debug("Dropped a reply for a finished attempt: {0}", late.GetType().Name));
         Receive<ProcessProgress>(_ => { });
@@ -72,6 +85,7 @@ public sealed class GpuTrainer : ReceiveActor
 
     private void Start(RunTrial run)
     {
+        Timers.Cancel("request");
         _current = run;
         _attemptDir = Path.Combine(Plan.DirectoryIn(_settings.Artifacts), $"attempt-{run.Attempt}");
         Directory.CreateDirectory(_attemptDir);
@@ -121,7 +135,7 @@ public sealed class GpuTrainer : ReceiveActor
         var ticket = Ticket;
         var timeout = TimeSpan.FromSeconds(Plan.TimeoutSeconds);
         Report("starting");
-        TrialProcess.RunAsync(command, _settings.TrialEnvironment(), Path.Combine(_attemptDir, LogFileName), timeout,
+        TrialProcess.RunAsync(command, _settings.TrialEnvironment(_slot), Path.Combine(_attemptDir, LogFileName), timeout,
                 line => self.Tell(new ProcessProgress(ticket, line)), _cancel.Token)
             .PipeTo(self, success: exit => new ProcessExited(ticket, exit),
                 failure: e => new ProcessExited(ticket, new TrialProcessExit(-1, false, false, [$"could not start {command[0]}: {e.Message}"])));
@@ -175,7 +189,12 @@ public sealed class GpuTrainer : ReceiveActor
             _cancel?.Cancel();
             Finish();
         });
-        Receive<RunTrial>(run => _log.Warning("Busy with {0}; ignoring an assignment of {1}", Plan.TrialId, run.Plan.TrialId));
+        Receive<RunTrial>(run =>
+        {
+            _log.Info("Busy with {0}; declining {1}", Plan.TrialId, run.Plan.TrialId);
+            Sender.Tell(new TrialDeclined(run.Plan.TrialId, run.Attempt));
+        });
+        Receive<RequestAgainTick>(_ => { });
     }
 
     private void Fail(string reason, bool deterministic)
@@ -191,10 +210,12 @@ public sealed class GpuTrainer : ReceiveActor
         _cancel = null;
         _current = null;
         Become(Idle);
-        _coordinator.Tell(new RequestTrial(_settings.Node, _slot));
+        AskForWork();
     }
 
     private void Report(string stage) => _coordinator.Tell(new TrialProgressed(Plan.TrialId, _current!.Attempt, stage));
+
+    private sealed record RequestAgainTick;
 
     private sealed record ProcessProgress(TrialTicket Ticket, TrialProgressLine Line);
 

@@ -12,27 +12,35 @@ namespace Cora.Actors.Trainer;
 /// <param name="Command">The trial command line before its arguments (<c>trial exec --spec … --out …</c>).</param>
 /// <param name="Artifacts">The artifact store directory.</param>
 /// <param name="ThreadsPerTrial">CPU threads each trial process may use (OMP_NUM_THREADS).</param>
-public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<string> Command, string Artifacts, int ThreadsPerTrial)
+/// <param name="Gpus">CUDA devices on this node (0: CPU only).</param>
+public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<string> Command, string Artifacts, int ThreadsPerTrial, int Gpus = 0)
 {
-    /// <summary>Environment of a trial process: its CPU thread budget, so that parallel CPU trials
-    /// share the cores instead of each spawning one thread per core. An operator's own
-    /// OMP_NUM_THREADS wins.</summary>
-    public IReadOnlyDictionary<string, string> TrialEnvironment() =>
-        Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is not null
-            ? new Dictionary<string, string>()
-            : new Dictionary<string, string> { ["OMP_NUM_THREADS"] = ThreadsPerTrial.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+    /// <summary>Environment of slot <paramref name="slot"/>'s trial process: its CPU thread budget,
+    /// so parallel CPU trials share the cores instead of each spawning one thread per core (an
+    /// operator's own OMP_NUM_THREADS wins), and on a GPU node its own device, so that the trial's
+    /// <c>cuda</c> is this slot's GPU.</summary>
+    public IReadOnlyDictionary<string, string> TrialEnvironment(int slot)
+    {
+        var environment = new Dictionary<string, string>();
+        if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
+            environment["OMP_NUM_THREADS"] = ThreadsPerTrial.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Gpus > 0) environment["CUDA_VISIBLE_DEVICES"] = (slot % Gpus).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return environment;
+    }
 
     /// <param name="defaultCommand">Used when <c>cora.trainer.command</c> is empty: this executable.</param>
-    public static TrainerSettings Create(Config config, string node, IReadOnlyList<string> defaultCommand)
+    /// <param name="gpus">CUDA devices this node has.</param>
+    public static TrainerSettings Create(Config config, string node, IReadOnlyList<string> defaultCommand, int gpus = 0)
     {
-        var slots = config.GetInt("cora.trainer.slots", 1);
-        if (slots < 1) throw new InvalidInputException($"cora.trainer.slots: must be at least 1 (got {slots})");
+        var slots = config.GetInt("cora.trainer.slots", 0);
+        if (slots < 0) throw new InvalidInputException($"cora.trainer.slots: must be ≥ 0 (got {slots})");
+        if (slots == 0) slots = Math.Max(1, gpus);
         var command = config.GetStringList("cora.trainer.command", []).ToList();
         var artifacts = config.GetString("cora.artifacts.path", "artifacts");
         if (string.IsNullOrWhiteSpace(artifacts)) throw new InvalidInputException("cora.artifacts.path: must not be empty");
         var threads = config.GetInt("cora.trainer.threads-per-trial", 0);
         if (threads < 0) throw new InvalidInputException($"cora.trainer.threads-per-trial: must be ≥ 0 (got {threads})");
         if (threads == 0) threads = Math.Max(1, Environment.ProcessorCount / slots);
-        return new TrainerSettings(node, slots, command.Count > 0 ? command : defaultCommand, Path.GetFullPath(artifacts), threads);
+        return new TrainerSettings(node, slots, command.Count > 0 ? command : defaultCommand, Path.GetFullPath(artifacts), threads, gpus);
     }
 }

@@ -12,6 +12,10 @@ public static class ExitCodes
     public const int DataError = 65;
     /// <summary>An input file or directory does not exist.</summary>
     public const int NoInput = 66;
+    /// <summary>EX_UNAVAILABLE: the cluster did not answer the console.</summary>
+    public const int Unavailable = 69;
+    /// <summary>EX_NOPERM: the cluster refused the console command (wrong token).</summary>
+    public const int Refused = 77;
     /// <summary>Interrupted by Ctrl+C / SIGINT.</summary>
     public const int Interrupted = 130;
 }

@@ -62,30 +62,37 @@ public static class ResultsTable
         return text.ToString();
     }
 
-    /// <summary>Writes results.json (one object per trial: axes, status, attempts and the corpus
-    /// metrics of <c>cora eval score</c> at top level) and results.csv (scalar metrics).</summary>
+    /// <summary>Writes results.json and results.csv (see <see cref="ToJson"/>, <see cref="ToCsv"/>).</summary>
     public static void Write(string directory, IReadOnlyList<TrialRow> rows)
     {
         Directory.CreateDirectory(directory);
-        var objects = rows.Select(r =>
-        {
-            var o = new Dictionary<string, object?>
-            {
-                ["trial_id"] = r.TrialId,
-                ["method"] = r.Method,
-                ["rank"] = r.Rank,
-                ["sources"] = r.Sources,
-                ["dataset"] = r.Dataset,
-                ["seed"] = r.Seed,
-                ["status"] = r.Status,
-                ["attempts"] = r.Attempts,
-            };
-            if (r.Failure is not null) o["failure"] = r.Failure;
-            foreach (var (key, value) in r.Metrics) o[key] = value;
-            return o;
-        }).ToList();
-        Training.IO.AtomicFile.WriteAllText(Path.Combine(directory, "results.json"), JsonSerializer.Serialize(objects, Json) + "\n");
+        Training.IO.AtomicFile.WriteAllText(Path.Combine(directory, "results.json"), ToJson(rows) + "\n");
+        Training.IO.AtomicFile.WriteAllText(Path.Combine(directory, "results.csv"), ToCsv(rows));
+    }
 
+    /// <summary>results.json: one object per trial — its axes, status, attempts, the failure
+    /// reason when it failed, and the corpus metrics of <c>cora eval score</c> at top level.</summary>
+    public static string ToJson(IReadOnlyList<TrialRow> rows) => JsonSerializer.Serialize(rows.Select(r =>
+    {
+        var o = new Dictionary<string, object?>
+        {
+            ["trial_id"] = r.TrialId,
+            ["method"] = r.Method,
+            ["rank"] = r.Rank,
+            ["sources"] = r.Sources,
+            ["dataset"] = r.Dataset,
+            ["seed"] = r.Seed,
+            ["status"] = r.Status,
+            ["attempts"] = r.Attempts,
+        };
+        if (r.Failure is not null) o["failure"] = r.Failure;
+        foreach (var (key, value) in r.Metrics) o[key] = value;
+        return o;
+    }).ToList(), Json);
+
+    /// <summary>results.csv: the same rows with their scalar metrics.</summary>
+    public static string ToCsv(IReadOnlyList<TrialRow> rows)
+    {
         var metricKeys = rows.SelectMany(r => r.Metrics.Where(m => m.Value.ValueKind == JsonValueKind.Number).Select(m => m.Key)).Distinct().ToList();
         var csv = new StringBuilder();
         csv.AppendLine(string.Join(',', CsvHeaders.Concat(metricKeys)));
@@ -96,7 +103,7 @@ public static class ResultsTable
                     ? v.GetDouble().ToString("R", CultureInfo.InvariantCulture) : ""));
             csv.AppendLine(string.Join(',', cells));
         }
-        Training.IO.AtomicFile.WriteAllText(Path.Combine(directory, "results.csv"), csv.ToString());
+        return csv.ToString();
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Cora.Actors.Coordinator;
+
+namespace Cora.Actors.Console;
+
+/// <summary>
+/// The console's entry point into a cluster (registered with the ClusterClientReceptionist on
+/// coordinator-role nodes). Checks the token, logs mutating commands with who and when, answers
+/// cluster questions from this node's view of the membership, and forwards sweep commands to the
+/// coordinator singleton. It holds no state of its own.
+/// </summary>
+public sealed class CommandHost : ReceiveActor
+{
+    public const string Name = "command-host";
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IActorRef _coordinator;
+    private readonly byte[] _token;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public CommandHost(IActorRef coordinator, string token)
+    {
+        _coordinator = coordinator;
+        _token = Encoding.UTF8.GetBytes(token);
+        ReceiveAsync<ConsoleRequest>(Handle);
+    }
+
+    public static Props Props(IActorRef coordinator, string token) => Akka.Actor.Props.Create(() => new CommandHost(coordinator, token));
+
+    private async Task Handle(ConsoleRequest request)
+    {
+        var sender = Sender;
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Token), _token))
+        {
+            _log.Warning("Console command {0} from {1} refused: wrong token", request.Command.Kind, request.User);
+            sender.Tell(new ConsoleRefused("wrong console token (set CORA_TOKEN to the cluster's token)"));
+            return;
+        }
+        var command = request.Command;
+        if (command.Mutating)
+            _log.Warning("Console: {0} ran {1} {2} at {3:O}", request.User, command.Kind, command.Address ?? command.Plan?.Name ?? "", DateTimeOffset.UtcNow);
+        object reply = command.Kind switch
+        {
+            ConsoleCommand.ClusterShow => await ClusterShow(),
+            ConsoleCommand.ClusterLeave => Leave(command.Address),
+            ConsoleCommand.ClusterDown => Down(command.Address),
+            ConsoleCommand.SweepStart when command.Plan is { } plan => await _coordinator.Ask<SweepAccepted>(new SubmitSweep(plan), AskTimeout),
+            ConsoleCommand.SweepListKind => await _coordinator.Ask<SweepList>(ListSweeps.Instance, AskTimeout),
+            ConsoleCommand.SweepStatusKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new GetSweepStatus(id), AskTimeout),
+            ConsoleCommand.SweepResultsKind when command.SweepId is { } id => await _coordinator.Ask<SweepResults>(new GetSweepResults(id), AskTimeout),
+            _ => new ConsoleRefused($"unknown or incomplete console command \"{command.Kind}\""),
+        };
+        sender.Tell(reply);
+    }
+
+    private async Task<ClusterView> ClusterShow()
+    {
+        var trainers = (await _coordinator.Ask<TrainerList>(GetTrainers.Instance, AskTimeout)).Trainers;
+        var state = _cluster.State;
+        var members = state.Members.Select(m =>
+        {
+            var address = m.Address.ToString();
+            var slots = trainers.Where(t => t.Node == address).ToList();
+            return new MemberView(address, m.Roles.Order(StringComparer.Ordinal).ToList(), m.Status.ToString(),
+                !state.Unreachable.Contains(m), new GpuView(slots.Count, slots.Count(s => s.Busy)));
+        }).ToList();
+        return new ClusterView(members);
+    }
+
+    private object Leave(string? address) => Member(address) is { } member
+        ? Done(() => _cluster.Leave(member.Address), $"{member.Address} is leaving the cluster")
+        : new ConsoleRefused($"no member {address}");
+
+    private object Down(string? address) => Member(address) is { } member
+        ? Done(() => _cluster.Down(member.Address), $"{member.Address} is marked down")
+        : new ConsoleRefused($"no member {address}");
+
+    private static ConsoleDone Done(Action action, string message)
+    {
+        action();
+        return new ConsoleDone(message);
+    }
+
+    private Member? Member(string? address) =>
+        _cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == address || $"{m.Address.Host}:{m.Address.Port}" == address);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Grids;
+using Cora.Actors.Serialization;
+
+namespace Cora.Actors.Console;
+
+/// <summary>What the `cora` console sends into a cluster (through ClusterClient to the
+/// <see cref="CommandHost"/>) and gets back. Every request carries the shared-secret token and
+/// who sent it; a request with a wrong token gets <see cref="ConsoleRefused"/> and nothing else.</summary>
+public interface IConsoleMessage : ICoraMessage;
+
+/// <param name="Token">The console token (CORA_TOKEN).</param>
+/// <param name="User">user@host of the person at the console, for the audit log.</param>
+/// <param name="Command">What to do (<see cref="ConsoleCommand"/>).</param>
+public sealed record ConsoleRequest(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("command")] ConsoleCommand Command) : IConsoleMessage;
+
+/// <summary>One console command. A single record with a kind and optional fields keeps the wire
+/// format flat and version-tolerant (a newer console's extra field is ignored by an older node).</summary>
+/// <param name="Kind">cluster-show | cluster-leave | cluster-down | sweep-start | sweep-list | sweep-status | sweep-results | trial-show.</param>
+public sealed record ConsoleCommand(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("address")] string? Address = null,
+    [property: JsonPropertyName("sweep_id")] string? SweepId = null,
+    [property: JsonPropertyName("trial_id")] string? TrialId = null,
+    [property: JsonPropertyName("plan")] SweepPlan? Plan = null)
+{
+    public const string ClusterShow = "cluster-show";
+    public const string ClusterLeave = "cluster-leave";
+    public const string ClusterDown = "cluster-down";
+    public const string SweepStart = "sweep-start";
+    public const string SweepListKind = "sweep-list";
+    public const string SweepStatusKind = "sweep-status";
+    public const string SweepResultsKind = "sweep-results";
+
+    /// <summary>Commands that change the cluster or its work: logged with who and when.</summary>
+    [JsonIgnore] public bool Mutating => Kind is ClusterLeave or ClusterDown or SweepStart;
+}
+
+public sealed record ConsoleRefused([property: JsonPropertyName("reason")] string Reason) : IConsoleMessage;
+
+/// <summary>The answer to <c>cluster show</c>.</summary>
+public sealed record ClusterView([property: JsonPropertyName("members")] IReadOnlyList<MemberView> Members) : IConsoleMessage;
+
+/// <param name="Status">Akka's member status (Joining, Up, Leaving, Exiting, Down, Removed, …).</param>
+public sealed record MemberView(
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("reachable")] bool Reachable,
+    [property: JsonPropertyName("gpus")] GpuView Gpus);
+
+public sealed record GpuView(
+    [property: JsonPropertyName("total")] int Total,
+    [property: JsonPropertyName("busy")] int Busy);
+
+/// <summary>A mutating command was carried out (or handed to the cluster).</summary>
+public sealed record ConsoleDone([property: JsonPropertyName("message")] string Message) : IConsoleMessage;

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Cora.Actors.Console;
+
+namespace Cora.Cluster.Commands;
+
+/// <summary><c>cora cluster show [--contact host:port] [--json]</c>: members, roles, status,
+/// reachability and GPU slots busy/free, as pbm's <c>cluster show</c>.</summary>
+public static class ClusterShowCommand
+{
+    public static Command Create()
+    {
+        var options = new ConsoleOptions();
+        var command = new Command("show", "Members of the cluster: roles, status, reachability, GPUs busy/total");
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            await using var client = options.Connect(parse);
+            var view = await client.Ask<ClusterView>(new ConsoleCommand(ConsoleCommand.ClusterShow), cancellation);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(options.Json))
+            {
+                CliJson.Write(output, view);
+                return ExitCodes.Ok;
+            }
+            output.WriteLine($"{"address",-32} {"status",-8} {"reachable",-9} {"gpus",-9} roles");
+            foreach (var m in view.Members)
+                output.WriteLine($"{m.Address,-32} {m.Status,-8} {(m.Reachable ? "yes" : "NO"),-9} {$"{m.Gpus.Busy}/{m.Gpus.Total} busy",-9} {string.Join(",", m.Roles)}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Cora.Cluster.Hosting;
+
+namespace Cora.Cluster.Commands;
+
+/// <summary>
+/// What every console command shares: <c>--contact host:port</c> (repeatable; env CORA_CONTACT,
+/// comma-separated), <c>--config FILE</c> (a node config, for TLS settings), <c>--json</c>, and
+/// the connection through <see cref="ConsoleClient"/>. The token comes from CORA_TOKEN.
+/// </summary>
+public sealed class ConsoleOptions
+{
+    public Option<string[]> Contact { get; } = new("--contact")
+    {
+        Description = "A cluster node as host:port (repeatable; default: env CORA_CONTACT, else 127.0.0.1:4053)",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<string?> Config { get; } = new("--config") { Description = "Node HOCON with the cluster's TLS settings" };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Print JSON" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Contact);
+        command.Options.Add(Config);
+        command.Options.Add(Json);
+    }
+
+    public ConsoleClient Connect(ParseResult parse)
+    {
+        var contacts = parse.GetValue(Contact) is { Length: > 0 } given
+            ? given
+            : (Environment.GetEnvironmentVariable("CORA_CONTACT") ?? "127.0.0.1:4053").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return ConsoleClient.Connect(contacts, parse.GetValue(Config));
+    }
+}

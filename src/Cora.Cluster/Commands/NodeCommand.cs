@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Akka.Actor;
+using Cora.Cluster.Hosting;
+using TorchSharp;
+
+namespace Cora.Cluster.Commands;
+
+/// <summary>
+/// <c>cora node --config FILE [--role R …] [--hostname H] [--port P] [--seed host:port …]
+/// [--db CONNECTION] [--artifacts DIR] [--slots N]</c>: joins (or founds) a cluster and runs
+/// until stopped. Ctrl+C or SIGTERM leaves the cluster gracefully (exit 0); a node that the
+/// cluster downed exits 1, so a supervisor restarts it as a fresh member.
+/// </summary>
+public static class NodeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "Node HOCON (e.g. hocon/node.conf)" };
+        var roles = new Option<string[]>("--role") { Description = "coordinator, trainer, evaluator (repeatable; default from the config)", AllowMultipleArgumentsPerToken = true };
+        roles.AcceptOnlyFromAmong([.. ClusterNode.Roles]);
+        var hostname = new Option<string?>("--hostname") { Description = "Address other nodes reach this one at (default 127.0.0.1)" };
+        var port = new Option<int?>("--port") { Description = "Akka.Remote port (default 4053)" };
+        var seeds = new Option<string[]>("--seed") { Description = "Seed node host:port (repeatable; none: found a new cluster)", AllowMultipleArgumentsPerToken = true };
+        var db = new Option<string?>("--db") { Description = "Journal: SQLite file or PostgreSQL connection string (env CORA_DB)" };
+        var artifacts = new Option<string?>("--artifacts") { Description = "Artifact store, shared by all nodes" };
+        var slots = new Option<int?>("--slots") { Description = "Trial slots (default: one per GPU, or 1)" };
+        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, db, artifacts, slots };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var nodeConfig = NodeConfig.Build(parse.GetValue(config), parse.GetValue(roles) ?? [], parse.GetValue(hostname), parse.GetValue(port),
+                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots));
+            var gpus = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
+            var node = ClusterNode.Start(nodeConfig, gpus);
+            var cluster = Akka.Cluster.Cluster.Get(node.System);
+            error.WriteLine($"cora node {cluster.SelfAddress} roles [{string.Join(", ", cluster.SelfRoles)}], {gpus} GPU(s); joining {string.Join(", ", nodeConfig.GetStringList("akka.cluster.seed-nodes", []))}");
+            cluster.RegisterOnMemberUp(() => error.WriteLine($"cora node {cluster.SelfAddress} is up"));
+            var stopped = node.System.WhenTerminated;
+            try
+            {
+                await stopped.WaitAsync(cancellation);
+                error.WriteLine("cora node: the cluster removed this node; exiting");
+                return ExitCodes.Failure;
+            }
+            catch (OperationCanceledException)
+            {
+                error.WriteLine("cora node: leaving the cluster");
+                await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+                return ExitCodes.Ok;
+            }
+        });
+        return command;
+    }
+}

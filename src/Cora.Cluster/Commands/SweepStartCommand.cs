@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Cora.Actors.Console;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Grids;
+
+namespace Cora.Cluster.Commands;
+
+/// <summary>
+/// <c>cora sweep start GRID</c>: reads and plans the grid here (so a bad grid is rejected at once,
+/// with its path), then submits the plan to the cluster's coordinator. The grid's paths must name
+/// the shared storage the nodes see. Prints the sweep id (<c>{"sweep_id"}</c> with --json).
+/// </summary>
+public static class SweepStartCommand
+{
+    public static Command Create()
+    {
+        var options = new ConsoleOptions();
+        var grid = new Argument<string>("GRID") { Description = "Grid spec (HOCON)" };
+        var command = new Command("start", "Plan a grid and submit it to the cluster") { grid };
+        options.AddTo(command);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var spec = GridReader.CheckFiles(GridReader.Read(parse.GetValue(grid)!));
+            var plan = SweepPlanner.Plan(spec, new ContentHashes(null));
+            await using var client = options.Connect(parse);
+            var accepted = await client.Ask<SweepAccepted>(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan), cancellation);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(options.Json))
+            {
+                CliJson.Write(output, new { sweep_id = accepted.SweepId });
+            }
+            else
+            {
+                output.WriteLine(accepted.SweepId);
+                parse.InvocationConfiguration.Error.WriteLine(accepted.New
+                    ? $"sweep {accepted.SweepId} ({plan.Name}) submitted: {plan.Trials.Count} trials"
+                    : $"sweep {accepted.SweepId} was known: {accepted.Counts.Succeeded} succeeded, {accepted.Counts.Failed} failed");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,86 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Cora.Actors;
+using Cora.Actors.Basis;
+using Cora.Actors.Console;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Evaluation;
+using Cora.Actors.Loading;
+using Cora.Actors.Persistence;
+using Cora.Actors.Trainer;
+using Cora.Training;
+
+namespace Cora.Cluster.Hosting;
+
+/// <summary>
+/// A member of a Cora cluster (<c>cora node</c>). Roles decide what runs here:
+/// <list type="bullet">
+/// <item><c>coordinator</c>: the sweep coordinator as a cluster singleton (it lives on the oldest
+/// coordinator node and moves when that node goes; its journal must then be shared, i.e.
+/// PostgreSQL) and the <see cref="CommandHost"/> the console talks to.</item>
+/// <item><c>trainer</c>: one <see cref="GpuTrainer"/> per slot, with the node's checkpoint loader,
+/// basis extractor and evaluator; trainers reach the coordinator through a singleton proxy.</item>
+/// <item><c>evaluator</c>: an evaluator for scoring on CPU-only nodes.</item>
+/// </list>
+/// </summary>
+public sealed class ClusterNode
+{
+    public const string CoordinatorRole = "coordinator";
+    public const string TrainerRole = "trainer";
+    public const string EvaluatorRole = "evaluator";
+    public static readonly IReadOnlyList<string> Roles = [CoordinatorRole, TrainerRole, EvaluatorRole];
+
+    private ClusterNode(ActorSystem system) => System = system;
+
+    public ActorSystem System { get; }
+
+    /// <param name="config">The node's full config (node file + command-line overrides).</param>
+    /// <param name="gpus">CUDA devices on this machine.</param>
+    public static ClusterNode Start(Config config, int gpus)
+    {
+        config = config.WithFallback(CoraConfig.Reference);
+        var roles = config.GetStringList("akka.cluster.roles", []).ToList();
+        var unknown = roles.FirstOrDefault(r => !Roles.Contains(r));
+        if (unknown is not null) throw new InvalidInputException($"akka.cluster.roles: unknown role \"{unknown}\" (known: {string.Join(", ", Roles)})");
+        if (roles.Count == 0) throw new InvalidInputException($"akka.cluster.roles: a node needs at least one role ({string.Join(", ", Roles)})");
+        var journal = config.GetString("cora.journal", "");
+        if (roles.Contains(CoordinatorRole) && string.IsNullOrWhiteSpace(journal))
+            throw new InvalidInputException("cora.journal: a coordinator node needs a journal (--db, CORA_DB): a SQLite file or a PostgreSQL connection string");
+        var token = config.GetString("cora.console.token", "");
+        if (roles.Contains(CoordinatorRole) && string.IsNullOrEmpty(token))
+            throw new InvalidInputException("cora.console.token: a coordinator node needs the console token (set CORA_TOKEN)");
+        if (roles.Contains(CoordinatorRole)) config = JournalConfig.For(journal).WithFallback(config);
+
+        var system = ActorSystem.Create("cora", config);
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+        // The receptionist runs on every node, so a console may contact any of them.
+        var receptionist = ClusterClientReceptionist.Get(system);
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator",
+            ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "coordinator-proxy");
+        if (roles.Contains(CoordinatorRole))
+        {
+            var snapshotEvery = config.GetInt("cora.coordinator.snapshot-every", 500);
+            system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(snapshotEvery: snapshotEvery), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
+            var host = system.ActorOf(CommandHost.Props(proxy, token), CommandHost.Name);
+            receptionist.RegisterService(host);
+        }
+        if (roles.Contains(TrainerRole))
+        {
+            var settings = TrainerSettings.Create(config, self, CoraExecutable.Command(), gpus);
+            Directory.CreateDirectory(settings.Artifacts);
+            var loader = system.ActorOf(CheckpointLoader.Props(), "loader");
+            var extractor = system.ActorOf(BasisExtractorActor.Props(settings.Artifacts), "basis");
+            var evaluator = system.ActorOf(Evaluator.Props(), "evaluator");
+            for (var slot = 0; slot < settings.Slots; slot++)
+                system.ActorOf(GpuTrainer.Props(proxy, loader, extractor, evaluator, settings, slot), $"trainer-{slot}");
+        }
+        else if (roles.Contains(EvaluatorRole))
+        {
+            system.ActorOf(Evaluator.Props(), "evaluator");
+        }
+        return new ClusterNode(system);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using Cora.Actors;
+using Cora.Actors.Console;
+using Cora.Actors.Grids;
+using Cora.Training;
+
+namespace Cora.Cluster.Hosting;
+
+/// <summary>
+/// The console's link into a cluster: a small actor system of its own (never a cluster member)
+/// with a ClusterClient that reaches the <see cref="CommandHost"/> through the receptionist of
+/// any contact node. Every request carries the console token and user@host.
+/// </summary>
+public sealed class ConsoleClient : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly ActorSystem _system;
+    private readonly IActorRef _client;
+    private readonly string _token;
+
+    private ConsoleClient(ActorSystem system, IActorRef client, string token)
+    {
+        _system = system;
+        _client = client;
+        _token = token;
+    }
+
+    /// <param name="contacts">host:port of one or more nodes.</param>
+    /// <param name="configFile">The node config (for TLS settings and the token), optional.</param>
+    public static ConsoleClient Connect(IReadOnlyList<string> contacts, string? configFile)
+    {
+        if (contacts.Count == 0) throw new InvalidInputException("--contact: give at least one node as host:port (or set CORA_CONTACT)");
+        var file = configFile is null ? ConfigurationFactory.Empty : HoconFile.Load(configFile);
+        // The node config (when given) supplies the TLS settings and the address to bind; the
+        // console is a plain remoting system on a free port, never a cluster member.
+        var config = ConfigurationFactory.ParseString("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp.port = 0
+            akka.loglevel = WARNING
+            akka.stdout-loglevel = WARNING
+            """)
+            .WithFallback(file)
+            .WithFallback(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.hostname = \"127.0.0.1\""))
+            .WithFallback(CoraConfig.Reference)
+            // ClusterClient's own messages need cluster-tools' serializer bindings, which a plain
+            // remoting system does not load by itself.
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
+        var token = Environment.GetEnvironmentVariable("CORA_TOKEN") ?? file.GetString("cora.console.token", "");
+        if (string.IsNullOrEmpty(token)) throw new InvalidInputException("no console token: set CORA_TOKEN to the cluster's token");
+        var system = ActorSystem.Create("cora-console", config);
+        var receptionists = contacts.Select(c => ActorPath.Parse($"{NodeConfig.SeedAddress(c, config)}/system/receptionist")).ToHashSet();
+        var client = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(System.Collections.Immutable.ImmutableHashSet.CreateRange(receptionists))), "client");
+        return new ConsoleClient(system, client, token);
+    }
+
+    /// <summary>Sends a command and returns the reply; a refusal (wrong token, unknown member) becomes an error.</summary>
+    public async Task<T> Ask<T>(ConsoleCommand command, CancellationToken cancellation)
+    {
+        var user = $"{Environment.UserName}@{Environment.MachineName}";
+        object reply;
+        try
+        {
+            reply = await _client.Ask(new ClusterClient.Send("/user/" + CommandHost.Name, new ConsoleRequest(_token, user, command)), Timeout, cancellation);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ConsoleUnreachableException($"no answer from the cluster within {Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (is a coordinator node up and reachable at the contact?)");
+        }
+        return reply switch
+        {
+            ConsoleRefused refused => throw new ConsoleRefusedException(refused.Reason),
+            T answer => answer,
+            _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {command.Kind}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync() => await _system.Terminate();
+}
+
+/// <summary>The cluster refused a console command (wrong token, unknown member, …).</summary>
+public sealed class ConsoleRefusedException(string message) : Exception(message);
+
+/// <summary>No coordinator answered.</summary>
+public sealed class ConsoleUnreachableException(string message) : Exception(message);

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Configuration;
+using Cora.Actors.Grids;
+using Cora.Training;
+
+namespace Cora.Cluster.Hosting;
+
+/// <summary>
+/// A node's config: its HOCON file (environment references resolved, see hocon/README.md) under
+/// the command line's overrides. Seeds given as host:port become Akka addresses of the
+/// <c>cora</c> actor system; the TLS setting decides the scheme.
+/// </summary>
+public static class NodeConfig
+{
+    public static Config Build(string? file, IReadOnlyList<string> roles, string? hostname, int? port, IReadOnlyList<string> seeds,
+        string? db, string? artifacts, int? slots)
+    {
+        var config = file is null ? ConfigurationFactory.Empty : HoconFile.Load(file);
+        var lines = new List<string>();
+        if (roles.Count > 0) lines.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]");
+        if (hostname is not null) lines.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(hostname)}");
+        if (port is not null) lines.Add($"akka.remote.dot-netty.tcp.port = {port.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (seeds.Count > 0) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(s => Quote(SeedAddress(s, config))))}]");
+        if ((db ?? Environment.GetEnvironmentVariable("CORA_DB")) is { } journal) lines.Add($"cora.journal = {Quote(journal)}");
+        if (artifacts is not null) lines.Add($"cora.artifacts.path = {Quote(Path.GetFullPath(artifacts))}");
+        if (slots is not null) lines.Add($"cora.trainer.slots = {slots.Value.ToString(CultureInfo.InvariantCulture)}");
+        var merged = ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(config);
+        if (merged.GetStringList("akka.cluster.seed-nodes", []).Count == 0)
+        {
+            // No seeds: this node founds the cluster (joins itself).
+            var self = $"{Scheme(merged)}://cora@{merged.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1")}:{merged.GetInt("akka.remote.dot-netty.tcp.port", 4053)}";
+            merged = ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{Quote(self)}]").WithFallback(merged);
+        }
+        return merged;
+    }
+
+    /// <summary><c>host:port</c> → <c>akka.tcp://cora@host:port</c> (<c>akka.ssl.tcp</c> with TLS); a full address is kept.</summary>
+    public static string SeedAddress(string seed, Config config)
+    {
+        if (seed.Contains("://", StringComparison.Ordinal)) return seed;
+        var colon = seed.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out _))
+            throw new InvalidInputException($"--seed {seed}: expected host:port (e.g. 10.0.0.5:4053)");
+        return $"{Scheme(config)}://cora@{seed}";
+    }
+
+    private static string Scheme(Config config) => config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) ? "akka.ssl.tcp" : "akka.tcp";
+
+    private static string Quote(string value) => JsonSerializer.Serialize(value);
+}
