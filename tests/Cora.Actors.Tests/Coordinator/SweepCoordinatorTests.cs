@@ -1,65 +1,17 @@
-using System.Text.Json;
 using Akka.Actor;
-using Akka.Configuration;
-using Akka.TestKit.Xunit2;
 using Cora.Actors.Coordinator;
-using Cora.Actors.Persistence;
-using Microsoft.Data.Sqlite;
 
 namespace Cora.Actors.Tests.Coordinator;
 
 /// <summary>
 /// The coordinator's protocol against a real SQLite journal: work pulling, results, retries,
-/// requeue when a trainer stops, and recovery from the journal after the actor (or the whole
-/// process) is gone. Trainers are TestProbes: the protocol is what is under test.
+/// requeue when a trainer stops. Recovery from the journal and snapshots is tested on SQLite and
+/// PostgreSQL alike by <see cref="Persistence.CoordinatorJournalTests"/>.
 /// </summary>
-public sealed class SweepCoordinatorTests : TestKit
+public sealed class SweepCoordinatorTests : CoordinatorTestKit
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly TempDirectory _directory;
-    private readonly string _database;
-
-    public SweepCoordinatorTests() : this(new TempDirectory())
+    public SweepCoordinatorTests() : base(new TempDirectory(), "coordinator-test")
     {
-    }
-
-    private SweepCoordinatorTests(TempDirectory directory) : base(SystemConfig(directory.File("journal.db")), "coordinator-test")
-    {
-        _directory = directory;
-        _database = directory.File("journal.db");
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing) _directory.Dispose();
-    }
-
-    private static Config SystemConfig(string database) =>
-        JournalConfig.For(database).WithFallback(CoraConfig.Reference);
-
-    private IActorRef Start(string id = "coordinator", int snapshotEvery = 0) => Sys.ActorOf(SweepCoordinator.Props(id, snapshotEvery));
-
-    private static TrialPlanCheck Run(object message) => message is RunTrial run ? new TrialPlanCheck(run.Plan.TrialId, run.Attempt) : throw new InvalidOperationException($"expected RunTrial, got {message}");
-
-    private sealed record TrialPlanCheck(string TrialId, int Attempt);
-
-    /// <summary>A coordinator with sweep "s1" submitted and its first trial handed to a trainer probe.</summary>
-    private (IActorRef Coordinator, Akka.TestKit.TestProbe Trainer) WithFirstTrialRunning(Cora.Actors.Grids.TrialPlan[] trials, string id = "coordinator")
-    {
-        var coordinator = Start(id);
-        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", trials)), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-        var trainer = CreateTestProbe();
-        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
-        trainer.ExpectMsg<RunTrial>(Wait);
-        return (coordinator, trainer);
-    }
-
-    private SweepStatus Status(IActorRef coordinator, string sweep)
-    {
-        coordinator.Tell(new GetSweepStatus(sweep), TestActor);
-        return ExpectMsg<SweepStatus>(Wait);
     }
 
     [Fact]
@@ -176,85 +128,5 @@ public sealed class SweepCoordinatorTests : TestKit
         AwaitAssert(() => Assert.Equal("completed", Status(coordinator, "s1").State), Wait);
         var abandoned = Status(coordinator, "s1").Failures.Single();
         Assert.Equal(("abandoned", 1), (abandoned.Outcome, abandoned.Attempt));
-    }
-
-    [Fact]
-    public void A_restarted_coordinator_recovers_from_its_journal_and_requeues_what_was_running()
-    {
-        var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1"), Plans.Trial("t2"), Plans.Trial("t3")], "recovering");
-        coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(("rougeL", 0.75)), "/a/t1"), trainer);
-        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
-        Assert.Equal("t2", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
-        AwaitAssert(() => Assert.Equal(1, Status(coordinator, "s1").Counts.Succeeded), Wait);
-
-        Watch(coordinator);
-        Sys.Stop(coordinator);
-        ExpectTerminated(coordinator, Wait);
-        Unwatch(coordinator);
-        // A second actor system on the same journal file stands in for a restarted process.
-        using var restarted = ActorSystem.Create("restarted", SystemConfig(_database));
-        var recovered = restarted.ActorOf(SweepCoordinator.Props("recovering"));
-        var probe = new Akka.TestKit.TestProbe(restarted, new Akka.TestKit.Xunit2.XunitAssertions());
-        recovered.Tell(new GetSweepStatus("s1"), probe);
-        var status = probe.ExpectMsg<SweepStatus>(Wait);
-        Assert.Equal((3, 1, 0, 2), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Running, status.Counts.Pending));
-
-        recovered.Tell(new RequestTrial("node-a", 0), probe);
-        Assert.Equal(new TrialPlanCheck("t2", 2), Run(probe.ExpectMsg<RunTrial>(Wait)));
-        recovered.Tell(new GetSweepResults("s1"), probe);
-        Assert.Equal(0.75, probe.ExpectMsg<SweepResults>(Wait).Rows[0].Metrics["rougeL"].GetDouble());
-    }
-
-    [Fact]
-    public void Recovery_from_a_snapshot_plus_later_events_gives_the_same_sweep()
-    {
-        var coordinator = Start("snapshotting", snapshotEvery: 2);
-        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2", "t3")), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-        var trainer = CreateTestProbe();
-        foreach (var id in new[] { "t1", "t2" })
-        {
-            coordinator.Tell(new RequestTrial("node-a", 0), trainer);
-            Assert.Equal(id, Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
-            coordinator.Tell(new TrialCompleted(id, 1, Plans.Metrics(("rougeL", 0.5)), $"/a/{id}"), trainer);
-        }
-        AwaitAssert(() => Assert.Equal(2, Status(coordinator, "s1").Counts.Succeeded), Wait);
-        AwaitAssert(() => Assert.True(SnapshotRows("snapshotting") >= 1), Wait);
-        Watch(coordinator);
-        Sys.Stop(coordinator);
-        ExpectTerminated(coordinator, Wait);
-
-        var recovered = Start("snapshotting", snapshotEvery: 2);
-        var status = Status(recovered, "s1");
-        Assert.Equal((3, 2, 1), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Pending));
-        recovered.Tell(new RequestTrial("node-a", 0), trainer);
-        Assert.Equal(new TrialPlanCheck("t3", 1), Run(trainer.ExpectMsg<RunTrial>(Wait)));
-        AwaitAssert(() => Assert.Equal(1, SnapshotRows("snapshotting")), Wait);   // older snapshots are deleted
-    }
-
-    private long SnapshotRows(string persistenceId)
-    {
-        using var connection = new SqliteConnection($"Data Source={_database};Pooling=False");
-        connection.Open();
-        using var query = connection.CreateCommand();
-        query.CommandText = "SELECT count(*) FROM snapshot WHERE persistence_id = $id AND manifest = 'coordinator-snapshot'";
-        query.Parameters.AddWithValue("$id", persistenceId);
-        return (long)query.ExecuteScalar()!;
-    }
-
-    [Fact]
-    public void Journaled_events_are_written_by_the_cora_json_serializer()
-    {
-        var coordinator = Start("serialized");
-        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1")), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-
-        using var connection = new SqliteConnection($"Data Source={_database}");
-        connection.Open();
-        using var query = connection.CreateCommand();
-        query.CommandText = "SELECT serializer_id, manifest FROM event_journal WHERE persistence_id = 'serialized'";
-        using var reader = query.ExecuteReader();
-        Assert.True(reader.Read());
-        Assert.Equal((4217L, "sweep-submitted"), (reader.GetInt64(0), reader.GetString(1)));
     }
 }

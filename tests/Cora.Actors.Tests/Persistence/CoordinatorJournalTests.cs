@@ -1,0 +1,122 @@
+using System.Data.Common;
+using Akka.Actor;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Tests.Coordinator;
+
+namespace Cora.Actors.Tests.Persistence;
+
+/// <summary>
+/// The coordinator's persistence, the same for every store Akka.Persistence.Sql runs on here:
+/// recovery from the journal in a second actor system (a restarted process), recovery from a
+/// snapshot plus later events, and rows written by our serializer. Each store derives once and says
+/// how to open its database and what its snapshot table is called.
+/// </summary>
+public abstract class CoordinatorJournalTests : CoordinatorTestKit
+{
+    /// <summary>Our serializer's id (CoraJsonSerializer), as the journal stores it.</summary>
+    private const long CoraSerializerId = 4217;
+
+    protected CoordinatorJournalTests(TempDirectory directory) : base(directory, "journal-test")
+    {
+    }
+
+    protected CoordinatorJournalTests(string journalTarget) : base(journalTarget, "journal-test")
+    {
+    }
+
+    /// <summary>An open connection to the database behind <see cref="CoordinatorTestKit.JournalTarget"/>.</summary>
+    protected abstract DbConnection OpenDatabase();
+
+    /// <summary>The snapshot table's name in this store's table mapping (the journal's is
+    /// <c>event_journal</c> in all of them).</summary>
+    protected abstract string SnapshotTable { get; }
+
+    [Fact]
+    public void A_restarted_coordinator_recovers_from_its_journal_and_requeues_what_was_running()
+    {
+        var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1"), Plans.Trial("t2"), Plans.Trial("t3")], "recovering");
+        coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(("rougeL", 0.75)), "/a/t1"), trainer);
+        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+        Assert.Equal("t2", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
+        AwaitAssert(() => Assert.Equal(1, Status(coordinator, "s1").Counts.Succeeded), Wait);
+
+        StopAndWait(coordinator);
+        // A second actor system on the same journal stands in for a restarted process.
+        using var restarted = ActorSystem.Create("restarted", SystemConfig(JournalTarget));
+        var recovered = restarted.ActorOf(SweepCoordinator.Props("recovering"));
+        var probe = new Akka.TestKit.TestProbe(restarted, new Akka.TestKit.Xunit2.XunitAssertions());
+        recovered.Tell(new GetSweepStatus("s1"), probe);
+        var status = probe.ExpectMsg<SweepStatus>(Wait);
+        Assert.Equal((3, 1, 0, 2), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Running, status.Counts.Pending));
+
+        recovered.Tell(new RequestTrial("node-a", 0), probe);
+        Assert.Equal(new TrialPlanCheck("t2", 2), Run(probe.ExpectMsg<RunTrial>(Wait)));
+        recovered.Tell(new GetSweepResults("s1"), probe);
+        Assert.Equal(0.75, probe.ExpectMsg<SweepResults>(Wait).Rows[0].Metrics["rougeL"].GetDouble());
+    }
+
+    [Fact]
+    public void Recovery_from_a_snapshot_plus_later_events_gives_the_same_sweep()
+    {
+        var coordinator = Start("snapshotting", snapshotEvery: 2);
+        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2", "t3")), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var trainer = CreateTestProbe();
+        foreach (var id in new[] { "t1", "t2" })
+        {
+            coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+            Assert.Equal(id, Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
+            coordinator.Tell(new TrialCompleted(id, 1, Plans.Metrics(("rougeL", 0.5)), $"/a/{id}"), trainer);
+        }
+        AwaitAssert(() => Assert.Equal(2, Status(coordinator, "s1").Counts.Succeeded), Wait);
+        AwaitAssert(() => Assert.True(SnapshotRows("snapshotting") >= 1), Wait);
+        StopAndWait(coordinator);
+
+        var recovered = Start("snapshotting", snapshotEvery: 2);
+        var status = Status(recovered, "s1");
+        Assert.Equal((3, 2, 1), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Pending));
+        recovered.Tell(new RequestTrial("node-a", 0), trainer);
+        Assert.Equal(new TrialPlanCheck("t3", 1), Run(trainer.ExpectMsg<RunTrial>(Wait)));
+        AwaitAssert(() => Assert.Equal(1, SnapshotRows("snapshotting")), Wait);   // older snapshots are deleted
+    }
+
+    [Fact]
+    public void Journaled_events_and_snapshots_are_written_by_the_cora_json_serializer()
+    {
+        var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1")], "serialized");
+        coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(), "/a/t1"), trainer);
+        AwaitAssert(() => Assert.Equal("completed", Status(coordinator, "s1").State), Wait);
+
+        var events = Rows("SELECT serializer_id, manifest FROM event_journal WHERE persistence_id = @id ORDER BY sequence_nr", "serialized");
+        Assert.Equal(["sweep-submitted", "trial-assigned", "trial-succeeded"], events.Select(e => e.Manifest));
+        Assert.All(events, e => Assert.Equal(CoraSerializerId, e.SerializerId));
+
+        var snapshotting = Start("serialized-snapshot", snapshotEvery: 1);
+        snapshotting.Tell(new SubmitSweep(Plans.Sweep("s1", "t1")), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        AwaitAssert(() => Assert.Equal(1, SnapshotRows("serialized-snapshot")), Wait);
+        var snapshot = Rows($"SELECT serializer_id, manifest FROM {SnapshotTable} WHERE persistence_id = @id", "serialized-snapshot").Single();
+        Assert.Equal((CoraSerializerId, "coordinator-snapshot"), snapshot);
+    }
+
+    private long SnapshotRows(string persistenceId) =>
+        Rows($"SELECT serializer_id, manifest FROM {SnapshotTable} WHERE persistence_id = @id", persistenceId)
+            .Count(r => r.Manifest == "coordinator-snapshot");
+
+    /// <summary>(serializer id, manifest) rows of <paramref name="sql"/>, with <c>@id</c> bound to
+    /// <paramref name="persistenceId"/> (both providers take <c>@</c> parameters).</summary>
+    private List<(long SerializerId, string Manifest)> Rows(string sql, string persistenceId)
+    {
+        using var connection = OpenDatabase();
+        using var query = connection.CreateCommand();
+        query.CommandText = sql;
+        var id = query.CreateParameter();
+        id.ParameterName = "@id";
+        id.Value = persistenceId;
+        query.Parameters.Add(id);
+        using var reader = query.ExecuteReader();
+        var rows = new List<(long, string)>();
+        while (reader.Read()) rows.Add((Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1)));
+        return rows;
+    }
+}
