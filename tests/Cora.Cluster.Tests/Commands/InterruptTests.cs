@@ -42,10 +42,7 @@ public sealed class InterruptTests(MicroZoo zoo)
     public async Task Sigint_during_a_sweep_exits_130_and_stops_its_trial_processes()
     {
         using var temp = new TempDirectory();
-        var grid = temp.File("smoke.conf");
-        File.WriteAllText(grid, File.ReadAllText(Path.Combine(Fixtures.Repository, DemoCommand.Grid))
-            .Replace("zoo = \"zoo/micro\"", $"zoo = {System.Text.Json.JsonSerializer.Serialize(zoo.Directory)}", StringComparison.Ordinal)
-            .Replace("zoo = ${?CORA_ZOO}", "", StringComparison.Ordinal));
+        var grid = zoo.SmokeGrid(temp.File("smoke.conf"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "cora.dll"), "run", grid, "--artifacts", temp.File("artifacts") })
             start.ArgumentList.Add(arg);

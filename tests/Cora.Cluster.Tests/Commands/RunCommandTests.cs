@@ -22,16 +22,7 @@ public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
 
     private string Journal => Path.Combine(Artifacts, "cora.db");
 
-    /// <summary>smoke.conf as shipped, with its zoo set to the fixture's micro zoo.</summary>
-    private string SmokeGrid()
-    {
-        var text = File.ReadAllText(Path.Combine(Fixtures.Repository, DemoCommand.Grid));
-        Assert.Contains("zoo = \"zoo/micro\"", text);
-        var path = _temp.File("smoke.conf");
-        File.WriteAllText(path, text.Replace("zoo = \"zoo/micro\"", $"zoo = {JsonSerializer.Serialize(zoo.Directory)}", StringComparison.Ordinal)
-            .Replace("zoo = ${?CORA_ZOO}", "", StringComparison.Ordinal));
-        return path;
-    }
+    private string SmokeGrid() => zoo.SmokeGrid(_temp.File("smoke.conf"));
 
     private static List<string> PlannedTrialIds(string grid) =>
         SweepPlanner.Plan(GridReader.Read(grid), new ContentHashes(null)).Trials.Select(t => t.TrialId).ToList();

@@ -1,0 +1,230 @@
+using System.Text.Json;
+using Cora.Actors.Grids;
+using Cora.Cluster.Commands;
+using Cora.Tests;
+using Npgsql;
+
+namespace Cora.Cluster.Tests.Cluster;
+
+/// <summary>
+/// Multi-process clusters on 127.0.0.1 with the journal in a real PostgreSQL (started by the test
+/// fixture): the smoke grid submitted from the console, a trainer and a coordinator killed with
+/// SIGKILL mid-sweep, the whole cluster stopped and started again, a wrong token, a corrupt
+/// checkpoint. Every run checks the journal: each planned trial succeeded exactly once.
+/// </summary>
+[Collection(MicroZooGroup.Name)]
+public sealed class ClusterTests : IDisposable
+{
+    private const string Token = "test-token-7f3a";
+    private readonly MicroZoo _zoo;
+    private readonly TempDirectory _temp = new();
+    private readonly string _db;
+    private readonly List<NodeProcess> _nodes = [];
+
+    public ClusterTests(MicroZoo zoo, PostgresServer postgres)
+    {
+        _zoo = zoo;
+        _db = postgres.CreateDatabase();
+        // The shipped node config, with failure detection and the Split Brain Resolver tuned for
+        // a test: a killed node is downed after seconds, not the 20 s a LAN wants.
+        File.WriteAllText(Config, File.ReadAllText(Path.Combine(Fixtures.Repository, "hocon", "node.conf")) + """
+
+            akka.cluster.split-brain-resolver.stable-after = 3s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.cluster.failure-detector.heartbeat-interval = 500ms
+            """);
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node.Dispose();
+        _temp.Dispose();
+    }
+
+    private string Config => _temp.File("node.conf");
+    private string Artifacts => _temp.File("artifacts");
+
+    private NodeProcess Node(string role, NodeProcess? seed, params string[] more)
+    {
+        string[] args = ["--role", role, "--db", _db, "--artifacts", Artifacts, .. more];
+        if (seed is not null) args = [.. args, "--seed", seed.Contact];
+        var node = NodeProcess.StartNode(Config, Token, args);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>A coordinator and <paramref name="trainers"/> one-slot trainers, all Up.</summary>
+    private async Task<(NodeProcess Coordinator, List<NodeProcess> Trainers)> StartCluster(int trainers)
+    {
+        var coordinator = Node("coordinator", null);
+        await coordinator.WaitUpAsync();
+        var list = Enumerable.Range(0, trainers).Select(_ => Node("trainer", coordinator, "--slots", "1")).ToList();
+        foreach (var t in list) await t.WaitUpAsync();
+        return (coordinator, list);
+    }
+
+    private static async Task<JsonElement> Console(NodeProcess contact, params string[] args)
+    {
+        var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, [.. args, "--contact", contact.Contact, "--json"]);
+        Assert.True(code == ExitCodes.Ok, $"cora {string.Join(' ', args)} exited {code}:\n{stderr}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    private static async Task<string> StartSweep(NodeProcess contact, string grid) =>
+        (await Console(contact, "sweep", "start", grid)).GetProperty("sweep_id").GetString()!;
+
+    /// <summary>Polls `sweep status` until <paramref name="done"/> holds (deadline: 5 minutes).</summary>
+    private static async Task<JsonElement> WaitFor(NodeProcess contact, string sweep, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            var status = await Console(contact, "sweep", "status", sweep);
+            if (done(status)) return status;
+            Assert.True(DateTime.UtcNow < deadline, $"sweep {sweep} did not get there: {status}");
+            await Task.Delay(1000);
+        }
+    }
+
+    private static bool Finished(JsonElement status) => status.GetProperty("state").GetString() != "running";
+
+    private static List<string> Planned(string grid) =>
+        SweepPlanner.Plan(GridReader.Read(grid), new ContentHashes(null)).Trials.Select(t => t.TrialId).ToList();
+
+    /// <summary>Trial ids of the journal's trial-succeeded events.</summary>
+    private async Task<List<string>> JournaledSuccesses()
+    {
+        await using var connection = new NpgsqlConnection(_db);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT payload FROM event_journal WHERE manifest = 'trial-succeeded' ORDER BY ordering", connection);
+        await using var reader = await query.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+            ids.Add(JsonDocument.Parse((byte[])reader[0]).RootElement.GetProperty("trial_id").GetString()!);
+        return ids;
+    }
+
+    private async Task AssertEveryTrialExactlyOnce(string grid)
+    {
+        Assert.Equal(Planned(grid).Order(), (await JournaledSuccesses()).Order());
+    }
+
+    [Fact]
+    public async Task Three_nodes_run_the_smoke_grid_submitted_from_the_console()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var (coordinator, trainers) = await StartCluster(trainers: 2);
+
+        var view = await Console(trainers[0], "cluster", "show");
+        var members = view.GetProperty("members").EnumerateArray().ToList();
+        Assert.Equal(3, members.Count);
+        Assert.All(members, m => Assert.Equal(("Up", true), (m.GetProperty("status").GetString(), m.GetProperty("reachable").GetBoolean())));
+        var trainerMember = members.Single(m => m.GetProperty("address").GetString() == trainers[0].Address);
+        Assert.Equal(["trainer"], trainerMember.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(1, trainerMember.GetProperty("gpus").GetProperty("total").GetInt32());
+
+        var sweep = await StartSweep(coordinator, grid);
+        var status = await WaitFor(coordinator, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+
+        var results = (await Console(coordinator, "sweep", "results", sweep)).EnumerateArray().ToList();
+        Assert.Equal(Planned(grid), results.Select(r => r.GetProperty("trial_id").GetString()));
+        Assert.All(results, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.All(results, r => Assert.True(r.TryGetProperty("rougeL", out _)));
+        // Both trainers worked: trial attempts ran on each node.
+        var nodes = Directory.GetFiles(Path.Combine(Artifacts, "trials"), "spec.json", SearchOption.AllDirectories).Length;
+        Assert.Equal(results.Count, nodes);
+        await AssertEveryTrialExactlyOnce(grid);
+    }
+
+    [Fact]
+    public async Task A_trainer_killed_mid_trial_has_its_trial_requeued_and_finished_elsewhere()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var (coordinator, trainers) = await StartCluster(trainers: 2);
+        var sweep = await StartSweep(coordinator, grid);
+        var victim = trainers[1];
+        await WaitFor(coordinator, sweep, s => s.GetProperty("running").EnumerateArray()
+            .Any(r => r.GetProperty("node").GetString() == victim.Address && r.GetProperty("stage").GetString()?.StartsWith("training", StringComparison.Ordinal) == true));
+        victim.Kill();
+
+        var status = await WaitFor(coordinator, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        var abandoned = status.GetProperty("failures").EnumerateArray().Where(f => f.GetProperty("outcome").GetString() == "abandoned").ToList();
+        Assert.NotEmpty(abandoned);
+        Assert.All(abandoned, f => Assert.Contains(victim.Address, f.GetProperty("reason").GetString()));
+        await AssertEveryTrialExactlyOnce(grid);
+    }
+
+    [Fact]
+    public async Task A_coordinator_killed_mid_sweep_moves_to_the_other_coordinator_node_which_finishes_the_sweep()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var first = Node("coordinator", null);
+        await first.WaitUpAsync();
+        var second = Node("coordinator", first);
+        var trainer = Node("trainer", first, "--slots", "2");
+        await second.WaitUpAsync();
+        await trainer.WaitUpAsync();
+
+        var sweep = await StartSweep(first, grid);
+        await WaitFor(first, sweep, s => s.GetProperty("counts").GetProperty("succeeded").GetInt32() >= 1);
+        first.Kill();
+
+        var status = await WaitFor(second, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        await AssertEveryTrialExactlyOnce(grid);
+    }
+
+    [Fact]
+    public async Task A_cluster_stopped_mid_sweep_and_started_again_continues_the_sweep()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var (coordinator, trainers) = await StartCluster(trainers: 1);
+        var sweep = await StartSweep(coordinator, grid);
+        await WaitFor(coordinator, sweep, s => s.GetProperty("counts").GetProperty("succeeded").GetInt32() >= 2);
+        foreach (var node in trainers.Append(coordinator)) await node.StopAsync();
+        var before = await JournaledSuccesses();
+
+        var (again, _) = await StartCluster(trainers: 1);
+        var status = await WaitFor(again, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        var after = await JournaledSuccesses();
+        Assert.Equal(before, after.Take(before.Count));   // finished trials were not redone
+        await AssertEveryTrialExactlyOnce(grid);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_refused_and_a_corrupt_checkpoint_fails_only_its_trials()
+    {
+        var (coordinator, _) = await StartCluster(trainers: 1);
+        var (code, _, stderr) = await NodeProcess.RunAsync("not-the-token", "cluster", "show", "--contact", coordinator.Contact);
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains("wrong console token", stderr);
+        Assert.Contains("refused: wrong token", coordinator.Output);
+
+        // A copy of the source pool in which src-3's config no longer matches its weights.
+        var pool = Directory.CreateDirectory(_temp.File("sources")).FullName;
+        foreach (var source in Directory.GetDirectories(Path.Combine(_zoo.Directory, "sources")))
+        {
+            var copy = Directory.CreateDirectory(Path.Combine(pool, Path.GetFileName(source))).FullName;
+            foreach (var file in Directory.GetFiles(source)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+        var config = Path.Combine(pool, "src-3", "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"intermediate_size\": 172", "\"intermediate_size\": 200", StringComparison.Ordinal));
+        var grid = _temp.File("corrupt.conf");
+        File.WriteAllText(grid, File.ReadAllText(_zoo.SmokeGrid(_temp.File("smoke.conf")))
+            .Replace("${grid.zoo}\"/sources/", $"\"{pool}/", StringComparison.Ordinal)
+            .Replace("counts = [2, 5]", "counts = [5]", StringComparison.Ordinal)
+            .Replace("methods = [lora, cora-fb, cora-tb, zeros-fb]", "methods = [lora, cora-fb]", StringComparison.Ordinal));
+
+        var sweep = await StartSweep(coordinator, grid);
+        var status = await WaitFor(coordinator, sweep, Finished);
+        Assert.Equal("failed", status.GetProperty("state").GetString());
+        Assert.Equal((1, 1), (status.GetProperty("counts").GetProperty("succeeded").GetInt32(), status.GetProperty("counts").GetProperty("failed").GetInt32()));
+        var failure = status.GetProperty("failures").EnumerateArray().Single();
+        Assert.Contains("checkpoint check failed", failure.GetProperty("reason").GetString());
+        Assert.Contains(Path.Combine(pool, "src-3"), failure.GetProperty("reason").GetString());
+        Assert.Equal(1, failure.GetProperty("attempt").GetInt32());   // deterministic: not retried
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Cora.Cluster.Tests.Cluster;
+
+/// <summary>
+/// A real `cora` process on 127.0.0.1 — a cluster node or a console command — with its own
+/// environment (the token), its output collected, and the signals an operator would send.
+/// </summary>
+public sealed partial class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private NodeProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string Contact => $"127.0.0.1:{Port}";
+    public string Address => $"akka.tcp://cora@127.0.0.1:{Port}";
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    /// <summary>Starts <c>cora node --config CONFIG --port (free) ARGS…</c> with CORA_TOKEN set.</summary>
+    public static NodeProcess StartNode(string config, string token, params string[] args)
+    {
+        var port = FreePort();
+        var node = Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port);
+        return node;
+    }
+
+    /// <summary>Runs a `cora` command to completion (a console command) and returns exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, params string[] args)
+    {
+        var start = Info(token, args);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port)
+    {
+        var process = new Process { StartInfo = Info(token, args), EnableRaisingEvents = true };
+        var node = new NodeProcess(process, port);
+        void Line(string? line)
+        {
+            if (line is null) return;
+            lock (node._output) node._output.AppendLine(line);
+            if (line.Contains(" is up", StringComparison.Ordinal)) node._up.TrySetResult();
+        }
+        process.OutputDataReceived += (_, e) => Line(e.Data);
+        process.ErrorDataReceived += (_, e) => Line(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    private static ProcessStartInfo Info(string token, IReadOnlyList<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cora.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["CORA_TOKEN"] = token;
+        start.Environment.Remove("CORA_DB");
+        return start;
+    }
+
+    /// <summary>Waits until the node says it is Up in the cluster; fails with its output if it exits first.</summary>
+    public async Task WaitUpAsync()
+    {
+        var exited = _process.WaitForExitAsync();
+        var first = await Task.WhenAny(_up.Task, exited, Task.Delay(TimeSpan.FromMinutes(2)));
+        Assert.True(first == _up.Task, $"node on port {Port} did not come up:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: the node gets no chance to leave or clean up.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM: the node leaves the cluster gracefully and exits.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        Assert.Equal(0, SendSignal(_process.Id, 15));
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int SendSignal(int pid, int signal);
+}
