@@ -10,6 +10,23 @@ results="$root/.cora/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# Tools the tests run. Missing ones are installed with apt-get when this runs as root (CI: a
+# clean Debian clone, package mirrors only); otherwise a message names the package, and the
+# tests that need the tool fail (they never skip).
+need_tool() { # need_tool COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing $2 (for $1)" >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2"; } >/dev/null; then
+      echo "test.sh: could not install $2; the tests that run $1 will fail" >&2
+    fi
+  else
+    echo "test.sh: $1 is missing; install the Debian package $2 (apt-get install $2, as root)," \
+      "or the tests that run it will fail" >&2
+  fi
+}
+need_tool systemd-analyze systemd   # deploy/systemd units (tests/Cora.Cluster.Tests/Deploy)
+
 if ! dotnet build CoRA.sln -c Release --nologo -v q -clp:ErrorsOnly; then
   echo "build failed"
   echo "0 passed, 1 failed"
