@@ -10,34 +10,34 @@ results="$root/.cora/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
-# The PostgreSQL tests start their own server (tests/Shared/PostgresServer.cs) from the machine's
-# PostgreSQL binaries: install Debian's postgresql package when there are none. If that cannot be
-# done, say so and go on; those tests then fail with the same message (they are never skipped).
-have_postgres() {
-  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
-}
-install_postgres() {
-  local as=() log="$results/postgres-install.log"
+# Tools the tests run, from Debian packages: the PostgreSQL binaries (the PostgreSQL tests start
+# their own server, tests/Shared/PostgresServer.cs) and systemd-analyze (the deploy/systemd
+# checks). A missing one is installed with apt-get as root or through password-less sudo (CI: a
+# clean Debian clone, package mirrors only); otherwise a message names the package, and the tests
+# that need it fail (they are never skipped).
+install_package() { # install_package DEBIAN-PACKAGE
+  local as=() log="$results/install-$1.log"
   if [[ $(id -u) -ne 0 ]]; then
     if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
       as=(sudo -n)
     else
-      echo "PostgreSQL is missing and cannot be installed: not root and no password-less sudo." >&2
-      echo "Install Debian's postgresql package (apt-get install postgresql); until then the PostgreSQL tests fail." >&2
+      echo "test.sh: $1 is missing and cannot be installed (not root, no password-less sudo):" \
+        "apt-get install $1; until then the tests that need it fail" >&2
       return 1
     fi
   fi
-  local install=("${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql)
-  echo "PostgreSQL is missing: installing Debian's postgresql package for the PostgreSQL tests" >&2
+  local install=("${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$1")
+  echo "test.sh: installing $1" >&2
   # Without a package list (a fresh machine) the install fails: update once and try again.
   if "${install[@]}" >"$log" 2>&1 || { "${as[@]}" apt-get update >>"$log" 2>&1 && "${install[@]}" >>"$log" 2>&1; }; then
     return 0
   fi
   tail -n 20 "$log" >&2
-  echo "Installing PostgreSQL failed (log: $log); the PostgreSQL tests will fail." >&2
+  echo "test.sh: installing $1 failed (log: $log); the tests that need it will fail" >&2
   return 1
 }
-have_postgres || install_postgres || true
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || install_package postgresql || true
+command -v systemd-analyze >/dev/null || install_package systemd || true
 
 if ! dotnet build CoRA.sln -c Release --nologo -v q -clp:ErrorsOnly; then
   echo "build failed"
