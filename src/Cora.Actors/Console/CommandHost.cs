@@ -16,7 +16,8 @@ namespace Cora.Actors.Console;
 public sealed class CommandHost : ReceiveActor
 {
     public const string Name = "command-host";
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>Shorter than the console's own wait, so the console hears why.</summary>
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(20);
 
     private readonly IActorRef _coordinator;
     private readonly byte[] _token;
@@ -44,17 +45,27 @@ public sealed class CommandHost : ReceiveActor
         var command = request.Command;
         if (command.Mutating)
             _log.Warning("Console: {0} ran {1} {2} at {3:O}", request.User, command.Kind, command.Address ?? command.Plan?.Name ?? "", DateTimeOffset.UtcNow);
-        object reply = command.Kind switch
+        object reply;
+        try
         {
-            ConsoleCommand.ClusterShow => await ClusterShow(),
-            ConsoleCommand.ClusterLeave => Leave(command.Address),
-            ConsoleCommand.ClusterDown => Down(command.Address),
-            ConsoleCommand.SweepStart when command.Plan is { } plan => await _coordinator.Ask<SweepAccepted>(new SubmitSweep(plan), AskTimeout),
-            ConsoleCommand.SweepListKind => await _coordinator.Ask<SweepList>(ListSweeps.Instance, AskTimeout),
-            ConsoleCommand.SweepStatusKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new GetSweepStatus(id), AskTimeout),
-            ConsoleCommand.SweepResultsKind when command.SweepId is { } id => await _coordinator.Ask<SweepResults>(new GetSweepResults(id), AskTimeout),
-            _ => new ConsoleRefused($"unknown or incomplete console command \"{command.Kind}\""),
-        };
+            reply = command.Kind switch
+            {
+                ConsoleCommand.ClusterShow => await ClusterShow(),
+                ConsoleCommand.ClusterLeave => Leave(command.Address),
+                ConsoleCommand.ClusterDown => Down(command.Address),
+                ConsoleCommand.SweepStart when command.Plan is { } plan => await _coordinator.Ask<SweepAccepted>(new SubmitSweep(plan), AskTimeout),
+                ConsoleCommand.SweepListKind => await _coordinator.Ask<SweepList>(ListSweeps.Instance, AskTimeout),
+                ConsoleCommand.SweepStatusKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new GetSweepStatus(id), AskTimeout),
+                ConsoleCommand.SweepResultsKind when command.SweepId is { } id => await _coordinator.Ask<SweepResults>(new GetSweepResults(id), AskTimeout),
+                _ => new ConsoleRefused($"unknown or incomplete console command \"{command.Kind}\""),
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            // The coordinator singleton is moving (its node left or died) or recovering: say so;
+            // the console exits with "unavailable" and the command can simply be run again.
+            reply = new ConsoleUnavailable($"the sweep coordinator did not answer within {AskTimeout.TotalSeconds:F0} s (it may be moving to another coordinator node; try again)");
+        }
         sender.Tell(reply);
     }
 

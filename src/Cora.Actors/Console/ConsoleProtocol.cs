@@ -42,6 +42,9 @@ public sealed record ConsoleCommand(
 
 public sealed record ConsoleRefused([property: JsonPropertyName("reason")] string Reason) : IConsoleMessage;
 
+/// <summary>The command could not be answered now (the coordinator is moving or recovering).</summary>
+public sealed record ConsoleUnavailable([property: JsonPropertyName("reason")] string Reason) : IConsoleMessage;
+
 /// <summary>The answer to <c>cluster show</c>.</summary>
 public sealed record ClusterView([property: JsonPropertyName("members")] IReadOnlyList<MemberView> Members) : IConsoleMessage;
 

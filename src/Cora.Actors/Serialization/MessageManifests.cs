@@ -42,6 +42,7 @@ public static class MessageManifests
         // Console ↔ command host.
         ("console-request", typeof(Console.ConsoleRequest)),
         ("console-refused", typeof(Console.ConsoleRefused)),
+        ("console-unavailable", typeof(Console.ConsoleUnavailable)),
         ("cluster-view", typeof(Console.ClusterView)),
         ("console-done", typeof(Console.ConsoleDone)),
         // Trainer ↔ loader, basis extractor, evaluator.

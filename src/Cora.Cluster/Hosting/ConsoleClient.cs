@@ -40,7 +40,7 @@ public sealed class ConsoleClient : IAsyncDisposable
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp.port = 0
             akka.loglevel = WARNING
-            akka.stdout-loglevel = WARNING
+            akka.stdout-loglevel = OFF
             """)
             .WithFallback(file)
             .WithFallback(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.hostname = \"127.0.0.1\""))
@@ -73,12 +73,19 @@ public sealed class ConsoleClient : IAsyncDisposable
         return reply switch
         {
             ConsoleRefused refused => throw new ConsoleRefusedException(refused.Reason),
+            ConsoleUnavailable unavailable => throw new ConsoleUnreachableException(unavailable.Reason),
             T answer => answer,
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {command.Kind}"),
         };
     }
 
-    public async ValueTask DisposeAsync() => await _system.Terminate();
+    public async ValueTask DisposeAsync()
+    {
+        // Shutting remoting down logs connection warnings after the loggers have stopped, which
+        // Akka then prints on stdout, where the command's result (JSON) goes: silence them.
+        _system.EventStream.SetLogLevel(Akka.Event.LogLevel.ErrorLevel);
+        await _system.Terminate();
+    }
 }
 
 /// <summary>The cluster refused a console command (wrong token, unknown member, …).</summary>

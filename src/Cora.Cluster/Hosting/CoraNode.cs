@@ -33,7 +33,7 @@ public sealed class CoraNode : IAsyncDisposable
     public static CoraNode StartEmbedded(string journal, Config overrides)
     {
         var config = overrides
-            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"))
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF"))
             .WithFallback(JournalConfig.For(journal))
             .WithFallback(CoraConfig.Reference);
         var settings = TrainerSettings.Create(config, Environment.MachineName, CoraExecutable.Command());

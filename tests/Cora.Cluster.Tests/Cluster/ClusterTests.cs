@@ -63,25 +63,42 @@ public sealed class ClusterTests : IDisposable
         return (coordinator, list);
     }
 
-    private static async Task<JsonElement> Console(NodeProcess contact, params string[] args)
+    private async Task<JsonElement> Console(NodeProcess contact, params string[] args) =>
+        await TryConsole(contact, args) ?? throw new Xunit.Sdk.XunitException($"cora {string.Join(' ', args)}: the cluster was unavailable\n{NodeLogs()}");
+
+    /// <summary>Runs a console command; null when the cluster answered "unavailable" (exit 69),
+    /// as it does while the coordinator singleton moves.</summary>
+    private async Task<JsonElement?> TryConsole(NodeProcess contact, params string[] args)
     {
         var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, [.. args, "--contact", contact.Contact, "--json"]);
-        Assert.True(code == ExitCodes.Ok, $"cora {string.Join(' ', args)} exited {code}:\n{stderr}");
-        return JsonDocument.Parse(stdout).RootElement.Clone();
+        if (code == ExitCodes.Unavailable) return null;
+        Assert.True(code == ExitCodes.Ok, $"cora {string.Join(' ', args)} exited {code}:\n{stderr}\n{NodeLogs()}");
+        try
+        {
+            return JsonDocument.Parse(stdout).RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new Xunit.Sdk.XunitException($"cora {string.Join(' ', args)} printed no single JSON value ({e.Message}):\n{stdout}");
+        }
     }
 
-    private static async Task<string> StartSweep(NodeProcess contact, string grid) =>
+    /// <summary>The end of every node's output, for a failure message.</summary>
+    private string NodeLogs() => string.Join("\n", _nodes.Select(n =>
+        $"--- node {n.Port}{(n.HasExited ? " (exited)" : "")}:\n{string.Join('\n', n.Output.Split('\n').TakeLast(25))}"));
+
+    private async Task<string> StartSweep(NodeProcess contact, string grid) =>
         (await Console(contact, "sweep", "start", grid)).GetProperty("sweep_id").GetString()!;
 
     /// <summary>Polls `sweep status` until <paramref name="done"/> holds (deadline: 5 minutes).</summary>
-    private static async Task<JsonElement> WaitFor(NodeProcess contact, string sweep, Func<JsonElement, bool> done)
+    private async Task<JsonElement> WaitFor(NodeProcess contact, string sweep, Func<JsonElement, bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (true)
         {
-            var status = await Console(contact, "sweep", "status", sweep);
-            if (done(status)) return status;
-            Assert.True(DateTime.UtcNow < deadline, $"sweep {sweep} did not get there: {status}");
+            var status = await TryConsole(contact, "sweep", "status", sweep);
+            if (status is { } answer && done(answer)) return answer;
+            Assert.True(DateTime.UtcNow < deadline, $"sweep {sweep} did not get there: {status}\n{NodeLogs()}");
             await Task.Delay(1000);
         }
     }
