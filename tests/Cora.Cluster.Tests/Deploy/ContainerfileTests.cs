@@ -97,7 +97,9 @@ public sealed class ContainerfileTests
         var artifacts = DeployFiles.ValuesOf(command, "--artifacts").Single();
         Assert.Contains(artifacts, _file.JsonArray("VOLUME"));
         // The default node config is one of the files COPY hocon/ puts under /etc/cora/.
-        Assert.StartsWith("/etc/cora/", DeployFiles.ValuesOf(command, "--config").Single(), StringComparison.Ordinal);
+        var config = DeployFiles.ValuesOf(command, "--config").Single();
+        Assert.StartsWith("/etc/cora/", config, StringComparison.Ordinal);
+        Assert.True(File.Exists(DeployFiles.Repository("hocon/" + config["/etc/cora/".Length..])), $"{config} is not a file under hocon/");
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed partial class KubernetesManifestTests
     {
         var pvc = Assert.Single(K.OfKind("PersistentVolumeClaim"));
         Assert.Equal(["ReadWriteMany"], pvc.Root.Map("spec").Texts("accessModes"));
-        var nodeConf = ConfigurationFactory.ParseString(K.Named("ConfigMap", "cora-node-config").Root.Map("data").Text("node.conf"));
+        var nodeConf = Cora.Actors.Grids.HoconFile.Parse(K.Named("ConfigMap", "cora-node-config").Root.Map("data").Text("node.conf"), "configmap.yaml", _ => null);
         foreach (var (set, container) in CoraNodes())
         {
             var artifacts = Assert.Single(DeployFiles.ValuesOf(Args(container), "--artifacts"));
@@ -125,6 +125,17 @@ public sealed partial class KubernetesManifestTests
             Assert.Equal(pvc.Name, volume.Map("persistentVolumeClaim").Text("claimName"));
             Assert.Equal(artifacts, nodeConf.GetString("cora.artifacts.path"));
         }
+    }
+
+    [Fact]
+    public void The_config_map_node_config_is_the_repository_node_config_plus_kubernetes_keys()
+    {
+        var shipped = File.ReadAllText(DeployFiles.Repository("hocon/node.conf"));
+        var inMap = K.Named("ConfigMap", "cora-node-config").Root.Map("data").Text("node.conf");
+        Assert.StartsWith(shipped.Trim(), inMap.Trim(), StringComparison.Ordinal);
+        var config = Cora.Actors.Grids.HoconFile.Parse(inMap, "configmap.yaml", _ => null);
+        Assert.Equal("cluster", config.GetString("akka.actor.provider"));
+        Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
     }
 
     [Fact]
