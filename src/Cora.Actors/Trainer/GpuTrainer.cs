@@ -88,7 +88,17 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
         Timers.Cancel("request");
         _current = run;
         _attemptDir = Path.Combine(Plan.DirectoryIn(_settings.Artifacts), $"attempt-{run.Attempt}");
-        Directory.CreateDirectory(_attemptDir);
+        try
+        {
+            Directory.CreateDirectory(_attemptDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The artifact store is not usable from this node (mount gone, read-only, full):
+            // the attempt fails with the path in its reason and is retried, maybe elsewhere.
+            Fail($"cannot write the artifact store on {_settings.Node}: {_attemptDir}: {e.Message}", deterministic: false);
+            return;
+        }
         _log.Info("Trial {0} attempt {1}: {2} r={3} on {4}/{5}", Plan.TrialId, run.Attempt, Plan.Method, Plan.Rank, _settings.Node, _slot);
         Report("checking checkpoints");
         var checkpoints = new[] { Plan.Spec.BaseModel }.Concat(Plan.Basis?.Sources ?? []).ToList();

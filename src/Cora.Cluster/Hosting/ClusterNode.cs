@@ -52,6 +52,11 @@ public sealed class ClusterNode
         if (roles.Contains(CoordinatorRole) && string.IsNullOrEmpty(token))
             throw new InvalidInputException("cora.console.token: a coordinator node needs the console token (set CORA_TOKEN)");
         if (roles.Contains(CoordinatorRole)) config = JournalConfig.For(journal).WithFallback(config);
+        // A trainer never creates the store: a missing mount would silently become a private
+        // directory that no other node sees.
+        var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path", "artifacts"));
+        if (roles.Contains(TrainerRole) && !Directory.Exists(artifacts))
+            throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there (every node must see the same directory)");
 
         var system = ActorSystem.Create("cora", config);
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
@@ -70,7 +75,6 @@ public sealed class ClusterNode
         if (roles.Contains(TrainerRole))
         {
             var settings = TrainerSettings.Create(config, self, CoraExecutable.Command(), gpus);
-            Directory.CreateDirectory(settings.Artifacts);
             var loader = system.ActorOf(CheckpointLoader.Props(), "loader");
             var extractor = system.ActorOf(BasisExtractorActor.Props(settings.Artifacts), "basis");
             var evaluator = system.ActorOf(Evaluator.Props(), "evaluator");

@@ -159,6 +159,19 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
         Assert.Contains(broken, failed.Reason);
     }
 
+    [Fact]
+    public void An_artifact_store_this_node_cannot_write_fails_the_attempt_naming_the_path_and_it_may_be_retried()
+    {
+        File.WriteAllText(_temp.File("artifacts"), "a file where the store's directory should be");
+        var trainer = Trainer("exit 0");
+        trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
+        var failed = Expect<TrialFailed>();
+        Assert.False(failed.Deterministic);
+        Assert.Contains("cannot write the artifact store on node-a", failed.Reason);
+        Assert.Contains(AttemptDir, failed.Reason);
+        _coordinator.ExpectMsg<RequestTrial>(Wait);
+    }
+
     /// <summary>A trainer running a trial process that sleeps; returns the process id.</summary>
     private (IActorRef Trainer, int Pid) StartSleepingTrial()
     {

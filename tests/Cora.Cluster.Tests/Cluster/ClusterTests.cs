@@ -25,6 +25,7 @@ public sealed class ClusterTests : IDisposable
     {
         _zoo = zoo;
         _db = postgres.CreateDatabase();
+        Directory.CreateDirectory(Artifacts);   // the shared store exists before any node starts
         // The shipped node config, with failure detection and the Split Brain Resolver tuned for
         // a test: a killed node is downed after seconds, not the 20 s a LAN wants.
         File.WriteAllText(Config, File.ReadAllText(Path.Combine(Fixtures.Repository, "hocon", "node.conf")) + """
