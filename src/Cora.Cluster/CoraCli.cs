@@ -21,7 +21,6 @@ public static class CoraCli
         TokenizeCommand.Create(),
         GenerateCommand.Create(),
         TrainCommand.Create(),
-        TrialExecCommand.Create(),
         RunCommand.Create(),
         DemoCommand.Create(),
         NodeCommand.Create(),
@@ -32,6 +31,11 @@ public static class CoraCli
         new Command("sweep", "Sweeps on a running cluster")
         {
             SweepStartCommand.Create(), SweepListCommand.Create(), SweepStatusCommand.Create(), SweepResultsCommand.Create(),
+            SweepControlCommand.Cancel(), SweepControlCommand.Retry(),
+        },
+        new Command("trial", "Trials: run one attempt (trainers), or inspect one on a running cluster")
+        {
+            TrialExecCommand.Exec(), TrialShowCommand.Create(), TrialLogsCommand.Create(),
         },
     };
 

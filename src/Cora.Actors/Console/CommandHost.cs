@@ -19,19 +19,26 @@ public sealed class CommandHost : ReceiveActor
     /// <summary>Shorter than the console's own wait, so the console hears why.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Lines of a trial log a console gets (its end).</summary>
+    private const int LogLines = 200;
+
     private readonly IActorRef _coordinator;
     private readonly byte[] _token;
+    private readonly string _artifacts;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public CommandHost(IActorRef coordinator, string token)
+    /// <param name="artifacts">The artifact store as this node sees it (for trial logs).</param>
+    public CommandHost(IActorRef coordinator, string token, string artifacts)
     {
         _coordinator = coordinator;
         _token = Encoding.UTF8.GetBytes(token);
+        _artifacts = artifacts;
         ReceiveAsync<ConsoleRequest>(Handle);
     }
 
-    public static Props Props(IActorRef coordinator, string token) => Akka.Actor.Props.Create(() => new CommandHost(coordinator, token));
+    public static Props Props(IActorRef coordinator, string token, string artifacts) =>
+        Akka.Actor.Props.Create(() => new CommandHost(coordinator, token, artifacts));
 
     private async Task Handle(ConsoleRequest request)
     {
@@ -57,6 +64,10 @@ public sealed class CommandHost : ReceiveActor
                 ConsoleCommand.SweepListKind => await _coordinator.Ask<SweepList>(ListSweeps.Instance, AskTimeout),
                 ConsoleCommand.SweepStatusKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new GetSweepStatus(id), AskTimeout),
                 ConsoleCommand.SweepResultsKind when command.SweepId is { } id => await _coordinator.Ask<SweepResults>(new GetSweepResults(id), AskTimeout),
+                ConsoleCommand.SweepCancelKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new CancelSweep(id), AskTimeout),
+                ConsoleCommand.SweepRetryKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new RetrySweep(id, command.Failed), AskTimeout),
+                ConsoleCommand.TrialShowKind when command.TrialId is { } id => await _coordinator.Ask<TrialDetail>(new GetTrial(id), AskTimeout),
+                ConsoleCommand.TrialLogsKind when command.TrialId is { } id => Log(await _coordinator.Ask<TrialDetail>(new GetTrial(id), AskTimeout), command.Attempt),
                 _ => new ConsoleRefused($"unknown or incomplete console command \"{command.Kind}\""),
             };
         }
@@ -67,6 +78,19 @@ public sealed class CommandHost : ReceiveActor
             reply = new ConsoleUnavailable($"the sweep coordinator did not answer within {AskTimeout.TotalSeconds:F0} s (it may be moving to another coordinator node; try again)");
         }
         sender.Tell(reply);
+    }
+
+    /// <summary>The end of an attempt's trial.log (default: the latest attempt), read from the store.</summary>
+    private object Log(TrialDetail detail, int? attempt)
+    {
+        if (detail is not { Plan: { } plan, State: { } state }) return new ConsoleRefused("no such trial");
+        var number = attempt ?? state.Attempt;
+        if (number < 1 || number > state.Attempt) return new ConsoleRefused($"trial {plan.TrialId} has attempts 1..{state.Attempt}");
+        var path = Path.Combine(plan.DirectoryIn(_artifacts), $"attempt-{number}", Trainer.GpuTrainer.LogFileName);
+        if (!File.Exists(path))
+            return new ConsoleRefused($"no log at {path} (not started yet, or the artifact store is not mounted on {_cluster.SelfAddress})");
+        var lines = File.ReadLines(path).TakeLast(LogLines);
+        return new TrialLog(plan.TrialId, number, path, string.Join('\n', lines));
     }
 
     private async Task<ClusterView> ClusterShow()

@@ -20,13 +20,15 @@ public sealed record ConsoleRequest(
 
 /// <summary>One console command. A single record with a kind and optional fields keeps the wire
 /// format flat and version-tolerant (a newer console's extra field is ignored by an older node).</summary>
-/// <param name="Kind">cluster-show | cluster-leave | cluster-down | sweep-start | sweep-list | sweep-status | sweep-results | trial-show.</param>
+/// <param name="Kind">cluster-show | cluster-leave | cluster-down | sweep-start | sweep-list | sweep-status | sweep-results | sweep-cancel | sweep-retry | trial-show | trial-logs.</param>
 public sealed record ConsoleCommand(
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("address")] string? Address = null,
     [property: JsonPropertyName("sweep_id")] string? SweepId = null,
     [property: JsonPropertyName("trial_id")] string? TrialId = null,
-    [property: JsonPropertyName("plan")] SweepPlan? Plan = null)
+    [property: JsonPropertyName("plan")] SweepPlan? Plan = null,
+    [property: JsonPropertyName("failed")] bool Failed = false,
+    [property: JsonPropertyName("attempt")] int? Attempt = null)
 {
     public const string ClusterShow = "cluster-show";
     public const string ClusterLeave = "cluster-leave";
@@ -35,9 +37,13 @@ public sealed record ConsoleCommand(
     public const string SweepListKind = "sweep-list";
     public const string SweepStatusKind = "sweep-status";
     public const string SweepResultsKind = "sweep-results";
+    public const string SweepCancelKind = "sweep-cancel";
+    public const string SweepRetryKind = "sweep-retry";
+    public const string TrialShowKind = "trial-show";
+    public const string TrialLogsKind = "trial-logs";
 
     /// <summary>Commands that change the cluster or its work: logged with who and when.</summary>
-    [JsonIgnore] public bool Mutating => Kind is ClusterLeave or ClusterDown or SweepStart;
+    [JsonIgnore] public bool Mutating => Kind is ClusterLeave or ClusterDown or SweepStart or SweepCancelKind or SweepRetryKind;
 }
 
 public sealed record ConsoleRefused([property: JsonPropertyName("reason")] string Reason) : IConsoleMessage;
@@ -62,3 +68,10 @@ public sealed record GpuView(
 
 /// <summary>A mutating command was carried out (or handed to the cluster).</summary>
 public sealed record ConsoleDone([property: JsonPropertyName("message")] string Message) : IConsoleMessage;
+
+/// <summary>The end of a trial attempt's log (<c>trial.log</c> in the artifact store).</summary>
+public sealed record TrialLog(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("text")] string Text) : IConsoleMessage;

@@ -53,3 +53,16 @@ public sealed record DuplicateResultDropped(
     [property: JsonPropertyName("trial_id")] string TrialId,
     [property: JsonPropertyName("attempt")] int Attempt,
     [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>A sweep was cancelled: its pending trials are not handed out and its running attempts
+/// are stopped (requeued, not failed) — unless another live sweep shares them.</summary>
+public sealed record SweepCancelled(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>A sweep was resumed; <paramref name="FailedTrials"/> (its failed trials, when asked
+/// for) start over with a fresh attempt budget.</summary>
+public sealed record SweepRetried(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("failed_trials")] IReadOnlyList<string> FailedTrials,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;

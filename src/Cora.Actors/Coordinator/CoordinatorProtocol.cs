@@ -155,3 +155,19 @@ public sealed record TrialRow(
 public sealed record SweepResults(
     [property: JsonPropertyName("sweep_id")] string SweepId,
     [property: JsonPropertyName("rows")] IReadOnlyList<TrialRow> Rows) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="SweepStatus"/> after the cancellation (state "unknown": no such sweep).</summary>
+public sealed record CancelSweep([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;
+
+/// <summary>Resume a cancelled sweep; with <paramref name="Failed"/> its failed trials run again.
+/// Reply: <see cref="SweepStatus"/>.</summary>
+public sealed record RetrySweep(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("failed")] bool Failed) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="TrialDetail"/> (<c>Plan</c> null: no such trial).</summary>
+public sealed record GetTrial([property: JsonPropertyName("trial_id")] string TrialId) : ICoordinatorMessage;
+
+public sealed record TrialDetail(
+    [property: JsonPropertyName("plan")] TrialPlan? Plan,
+    [property: JsonPropertyName("state")] TrialSnapshot? State) : ICoordinatorMessage;

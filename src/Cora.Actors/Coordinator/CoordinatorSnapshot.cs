@@ -13,7 +13,11 @@ namespace Cora.Actors.Coordinator;
 public sealed record CoordinatorSnapshot(
     [property: JsonPropertyName("sweeps")] IReadOnlyList<SweepPlan> Sweeps,
     [property: JsonPropertyName("trials")] IReadOnlyList<TrialSnapshot> Trials,
-    [property: JsonPropertyName("next_order")] long NextOrder) : ICoraMessage;
+    [property: JsonPropertyName("next_order")] long NextOrder) : ICoraMessage
+{
+    /// <summary>Cancelled sweeps (added after the first snapshot format: optional).</summary>
+    [JsonPropertyName("cancelled")] public IReadOnlyList<string>? Cancelled { get; init; }
+}
 
 /// <summary>One trial's state in a <see cref="CoordinatorSnapshot"/> (its plan is in the sweeps).</summary>
 public sealed record TrialSnapshot(

@@ -21,6 +21,8 @@ public sealed class SweepBook
     private readonly List<string> _sweepOrder = [];
     private readonly Dictionary<string, TrialRecord> _trials = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, string> _pending = [];
+    private readonly HashSet<string> _cancelled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _sweepsOfTrial = new(StringComparer.Ordinal);
     private long _nextOrder;
 
     public IReadOnlyCollection<string> SweepIds => _sweepOrder;
@@ -31,7 +33,13 @@ public sealed class SweepBook
 
     public IEnumerable<TrialRecord> Running => _trials.Values.Where(t => t.State == TrialState.Running);
 
-    public bool HasPending => _pending.Count > 0;
+    /// <summary>Whether some pending trial may be handed out (not only trials of cancelled sweeps).</summary>
+    public bool HasPending => _pending.Values.Any(Live);
+
+    /// <summary>A trial is live while at least one of its sweeps is not cancelled.</summary>
+    private bool Live(string trialId) => _sweepsOfTrial[trialId].Any(s => !_cancelled.Contains(s));
+
+    public bool IsCancelled(string sweepId) => _cancelled.Contains(sweepId);
 
     public SweepSubmitted? Submit(SweepPlan plan, DateTimeOffset now) =>
         _sweeps.ContainsKey(plan.SweepId) ? null : new SweepSubmitted(plan, now);
@@ -39,8 +47,9 @@ public sealed class SweepBook
     /// <summary>The oldest pending trial for this trainer slot, or null when nothing is pending.</summary>
     public TrialAssigned? Assign(string trainer, string node, int slot, DateTimeOffset now)
     {
-        if (_pending.Count == 0) return null;
-        var trial = _trials[_pending.First().Value];
+        var next = _pending.Values.FirstOrDefault(Live);
+        if (next is null) return null;
+        var trial = _trials[next];
         return new TrialAssigned(trial.Plan.TrialId, trial.Attempt + 1, trainer, node, slot, now);
     }
 
@@ -66,6 +75,18 @@ public sealed class SweepBook
     public IReadOnlyList<TrialRequeued> RequeueAll(string reason, DateTimeOffset now) =>
         Running.Select(t => new TrialRequeued(t.Plan.TrialId, t.Attempt, reason, now)).ToList();
 
+    /// <summary>Cancels a live sweep; the running attempts it alone wants are then requeued by the caller.</summary>
+    public SweepCancelled? Cancel(string sweepId, DateTimeOffset now) =>
+        _sweeps.ContainsKey(sweepId) && !_cancelled.Contains(sweepId) ? new SweepCancelled(sweepId, now) : null;
+
+    /// <summary>Running trials no live sweep wants any more (after a cancellation).</summary>
+    public IReadOnlyList<TrialRecord> Orphaned() => Running.Where(t => !Live(t.Plan.TrialId)).ToList();
+
+    public SweepRetried? Retry(string sweepId, bool failed, DateTimeOffset now) =>
+        _sweeps.ContainsKey(sweepId)
+            ? new SweepRetried(sweepId, failed ? TrialsOf(sweepId).Where(t => t.State == TrialState.Failed).Select(t => t.Plan.TrialId).ToList() : [], now)
+            : null;
+
     private bool IsCurrent(string trialId, int attempt) =>
         _trials.TryGetValue(trialId, out var trial) && trial.State == TrialState.Running && trial.Attempt == attempt;
 
@@ -78,6 +99,8 @@ public sealed class SweepBook
                 _sweepOrder.Add(s.Plan.SweepId);
                 foreach (var plan in s.Plan.Trials)
                 {
+                    if (!_sweepsOfTrial.TryGetValue(plan.TrialId, out var owners)) _sweepsOfTrial[plan.TrialId] = owners = [];
+                    owners.Add(s.Plan.SweepId);
                     if (_trials.ContainsKey(plan.TrialId)) continue;
                     var record = new TrialRecord(plan, _nextOrder++);
                     _trials[plan.TrialId] = record;
@@ -133,6 +156,21 @@ public sealed class SweepBook
             case DuplicateResultDropped d:
                 _trials[d.TrialId].DuplicatesDropped++;
                 break;
+            case SweepCancelled c:
+                _cancelled.Add(c.SweepId);
+                break;
+            case SweepRetried r:
+                _cancelled.Remove(r.SweepId);
+                foreach (var id in r.FailedTrials)
+                {
+                    var trial = _trials[id];
+                    if (trial.State != TrialState.Failed) continue;
+                    trial.State = TrialState.Pending;
+                    trial.FailedAttempts = 0;
+                    trial.FailureReason = null;
+                    _pending[trial.Order] = id;
+                }
+                break;
             default:
                 throw new ArgumentException($"unknown coordinator event {e.GetType().Name}", nameof(e));
         }
@@ -142,18 +180,33 @@ public sealed class SweepBook
         _sweepOrder.Select(id => _sweeps[id]).ToList(),
         _trials.Values.OrderBy(t => t.Order).Select(t => new TrialSnapshot(t.Plan.TrialId, t.Order, t.State, t.Attempt, t.FailedAttempts,
             t.Trainer, t.Node, t.Slot, t.Metrics, t.OutputDir, t.FailureReason, t.DuplicatesDropped, t.History.ToList())).ToList(),
-        _nextOrder);
+        _nextOrder)
+    {
+        Cancelled = _cancelled.Order(StringComparer.Ordinal).ToList(),
+    };
+
+    /// <summary>One trial's plan and state, or nulls when the id is unknown.</summary>
+    public TrialDetail Detail(string trialId) => _trials.TryGetValue(trialId, out var t)
+        ? new TrialDetail(t.Plan, new TrialSnapshot(t.Plan.TrialId, t.Order, t.State, t.Attempt, t.FailedAttempts, t.Trainer, t.Node, t.Slot,
+            t.Metrics, t.OutputDir, t.FailureReason, t.DuplicatesDropped, t.History.ToList()))
+        : new TrialDetail(null, null);
 
     /// <summary>The book a snapshot describes; events journaled after it are then applied on top.</summary>
     public static SweepBook Restore(CoordinatorSnapshot snapshot)
     {
         var book = new SweepBook { _nextOrder = snapshot.NextOrder };
+        book._cancelled.UnionWith(snapshot.Cancelled ?? []);
         var plans = new Dictionary<string, TrialPlan>(StringComparer.Ordinal);
         foreach (var sweep in snapshot.Sweeps)
         {
             book._sweeps[sweep.SweepId] = sweep;
             book._sweepOrder.Add(sweep.SweepId);
-            foreach (var plan in sweep.Trials) plans.TryAdd(plan.TrialId, plan);
+            foreach (var plan in sweep.Trials)
+            {
+                plans.TryAdd(plan.TrialId, plan);
+                if (!book._sweepsOfTrial.TryGetValue(plan.TrialId, out var owners)) book._sweepsOfTrial[plan.TrialId] = owners = [];
+                owners.Add(sweep.SweepId);
+            }
         }
         foreach (var t in snapshot.Trials)
         {
@@ -198,7 +251,8 @@ public sealed class SweepBook
             return new SweepStatus(sweepId, "", "unknown", new SweepCounts(0, 0, 0, 0, 0), [], [], 0);
         var trials = TrialsOf(sweepId);
         var counts = Counts(sweepId);
-        var state = counts.Finished < counts.Total ? "running" : counts.Failed > 0 ? "failed" : "completed";
+        var state = counts.Finished == counts.Total ? (counts.Failed > 0 ? "failed" : "completed")
+            : _cancelled.Contains(sweepId) ? "cancelled" : "running";
         var running = trials.Where(t => t.State == TrialState.Running).Select(t =>
         {
             var p = progress.GetValueOrDefault(t.Plan.TrialId) is { } last && last.Attempt == t.Attempt ? last : null;

@@ -54,6 +54,24 @@ public sealed class SweepCoordinator : ReceivePersistentActor
                 });
             }
         });
+        Command<CancelSweep>(Cancel);
+        Command<RetrySweep>(retry =>
+        {
+            var sender = Sender;
+            if (_book.Retry(retry.SweepId, retry.Failed, DateTimeOffset.UtcNow) is not { } e)
+            {
+                sender.Tell(_book.Status(retry.SweepId, _progress));
+                return;
+            }
+            Persist(e, retried =>
+            {
+                Apply(retried);
+                _log.Info("Sweep {0} resumed; {1} failed trial(s) run again", retried.SweepId, retried.FailedTrials.Count);
+                sender.Tell(_book.Status(retried.SweepId, _progress));
+                Dispatch();
+            });
+        });
+        Command<GetTrial>(q => Sender.Tell(_book.Detail(q.TrialId)));
         Command<GetTrainers>(_ => Sender.Tell(new TrainerList(_trainers
             .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key)))
             .OrderBy(t => t.Node, StringComparer.Ordinal).ThenBy(t => t.Slot).ToList())));
@@ -172,6 +190,33 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             _progress.Remove(failed.TrialId);
             _log.Warning("Trial {0} attempt {1} failed: {2}", failed.TrialId, failed.Attempt, failed.Reason);
             Dispatch();
+        });
+    }
+
+    /// <summary>Cancels a sweep: its running attempts (unless another live sweep wants them) are
+    /// stopped on their trainers and requeued, so they stay pending while the sweep is cancelled.</summary>
+    private void Cancel(CancelSweep cancel)
+    {
+        var sender = Sender;
+        if (_book.Cancel(cancel.SweepId, DateTimeOffset.UtcNow) is not { } e)
+        {
+            sender.Tell(_book.Status(cancel.SweepId, _progress));
+            return;
+        }
+        Persist(e, cancelled =>
+        {
+            Apply(cancelled);
+            var now = DateTimeOffset.UtcNow;
+            var stopped = _book.Orphaned().Select(t => (t.Trainer, Event: _book.Requeue(t.Plan.TrialId, t.Attempt, "its sweep was cancelled", now)!)).ToList();
+            foreach (var (trainer, requeue) in stopped)
+            {
+                if (trainer is not null && _trainers.TryGetValue(trainer, out var t))
+                    t.Ref.Tell(new CancelTrial(requeue.TrialId, requeue.Attempt, "its sweep was cancelled"));
+            }
+            _log.Warning("Sweep {0} cancelled; {1} running attempt(s) stopped", cancelled.SweepId, stopped.Count);
+            PersistAll(stopped.Select(s => s.Event), Apply);
+            // Replies after the requeues are journaled (Persist handlers run in order).
+            DeferAsync(cancelled, _ => sender.Tell(_book.Status(cancelled.SweepId, _progress)));
         });
     }
 

@@ -21,6 +21,8 @@ public static class MessageManifests
         ("trial-requeued", typeof(TrialRequeued)),
         ("duplicate-result-dropped", typeof(DuplicateResultDropped)),
         ("coordinator-snapshot", typeof(CoordinatorSnapshot)),
+        ("sweep-cancelled", typeof(SweepCancelled)),
+        ("sweep-retried", typeof(SweepRetried)),
         // Coordinator protocol.
         ("submit-sweep", typeof(SubmitSweep)),
         ("sweep-accepted", typeof(SweepAccepted)),
@@ -39,12 +41,17 @@ public static class MessageManifests
         ("trainer-list", typeof(TrainerList)),
         ("list-sweeps", typeof(ListSweeps)),
         ("sweep-list", typeof(SweepList)),
+        ("cancel-sweep", typeof(CancelSweep)),
+        ("retry-sweep", typeof(RetrySweep)),
+        ("get-trial", typeof(GetTrial)),
+        ("trial-detail", typeof(TrialDetail)),
         // Console ↔ command host.
         ("console-request", typeof(Console.ConsoleRequest)),
         ("console-refused", typeof(Console.ConsoleRefused)),
         ("console-unavailable", typeof(Console.ConsoleUnavailable)),
         ("cluster-view", typeof(Console.ClusterView)),
         ("console-done", typeof(Console.ConsoleDone)),
+        ("trial-log", typeof(Console.TrialLog)),
         // Trainer ↔ loader, basis extractor, evaluator.
         ("check-checkpoints", typeof(CheckCheckpoints)),
         ("checkpoints-checked", typeof(CheckpointsChecked)),

@@ -15,7 +15,7 @@ namespace Cora.Cluster.Commands;
 /// </summary>
 public static class TrialExecCommand
 {
-    public static Command Create()
+    public static Command Exec()
     {
         var spec = new Option<string>("--spec") { Description = "trial.json-style spec (written by the trainer)", Required = true };
         var output = new Option<string>("--out") { Description = "Directory for this attempt's artifacts", Required = true };
@@ -37,7 +37,7 @@ public static class TrialExecCommand
             TrialRunner.Run(trial, parse.GetValue(output)!, progress, cancellation);
             return Task.FromResult(ExitCodes.Ok);
         });
-        return new Command("trial", "Trials as the orchestrator runs them") { exec };
+        return exec;
     }
 
     private static TrialSpec Read(string path)

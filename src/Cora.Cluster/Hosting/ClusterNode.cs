@@ -69,7 +69,7 @@ public sealed class ClusterNode
             var snapshotEvery = config.GetInt("cora.coordinator.snapshot-every", 500);
             system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(snapshotEvery: snapshotEvery), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
-            var host = system.ActorOf(CommandHost.Props(proxy, token), CommandHost.Name);
+            var host = system.ActorOf(CommandHost.Props(proxy, token, artifacts), CommandHost.Name);
             receptionist.RegisterService(host);
         }
         if (roles.Contains(TrainerRole))

@@ -56,4 +56,35 @@ public sealed class SweepBookTests
         Assert.Equal(("t2", 2), (restored.Assign("c", "n", 0, At)!.TrialId, restored.Assign("c", "n", 0, At)!.Attempt));
         Assert.Equal(json, CoraJsonSerializer.Write(restored.Snapshot()));
     }
+
+    [Fact]
+    public void A_cancelled_sweep_hands_out_nothing_but_a_trial_another_live_sweep_shares_still_runs()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", "t1", "t2"), At), new SweepSubmitted(Plans.Sweep("s2", "t2"), At));
+        book.Apply(book.Cancel("s1", At)!);
+        Assert.Null(book.Cancel("s1", At));
+        Assert.Equal("t2", book.Assign("a", "n", 0, At)!.TrialId);
+        book.Apply(book.Assign("a", "n", 0, At)!);
+        Assert.Null(book.Assign("a", "n", 0, At));
+        Assert.False(book.HasPending);
+        Assert.Equal("cancelled", book.Status("s1", new Dictionary<string, TrialProgressed>()).State);
+        Assert.Empty(book.Orphaned());   // t2 is wanted by s2
+
+        book.Apply(book.Retry("s1", failed: false, At)!);
+        Assert.Equal("t1", book.Assign("a", "n", 0, At)!.TrialId);
+    }
+
+    [Fact]
+    public void Retrying_failed_trials_gives_them_a_fresh_attempt_budget()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", Plans.Trial("t1", maxAttempts: 1)), At), new TrialAssigned("t1", 1, "a", "n", 0, At),
+            new TrialAttemptFailed("t1", 1, "exit code 134", false, At));
+        Assert.Equal("failed", book.Status("s1", new Dictionary<string, TrialProgressed>()).State);
+        book.Apply(book.Retry("s1", failed: true, At)!);
+        var again = book.Assign("a", "n", 0, At)!;
+        Assert.Equal(("t1", 2), (again.TrialId, again.Attempt));
+        book.Apply(again);
+        book.Apply(book.Fail("t1", 2, "exit code 134", false, At)!);
+        Assert.Equal(TrialState.Failed, book.Trial("t1")!.State);   // one attempt again, then failed
+    }
 }

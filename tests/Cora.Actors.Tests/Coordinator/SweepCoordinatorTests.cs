@@ -105,6 +105,22 @@ public sealed class SweepCoordinatorTests : CoordinatorTestKit
     }
 
     [Fact]
+    public void Cancelling_a_sweep_stops_its_running_attempt_and_retry_resumes_it()
+    {
+        var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1"), Plans.Trial("t2")]);
+        coordinator.Tell(new CancelSweep("s1"), TestActor);
+        Assert.Equal(("t1", 1), (trainer.ExpectMsg<CancelTrial>(Wait).TrialId, 1));
+        var cancelled = ExpectMsg<SweepStatus>(Wait);
+        Assert.Equal(("cancelled", 0, 2), (cancelled.State, cancelled.Counts.Running, cancelled.Counts.Pending));
+        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+        trainer.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        coordinator.Tell(new RetrySweep("s1", Failed: false), TestActor);
+        Assert.Equal("running", ExpectMsg<SweepStatus>(Wait).State);
+        Assert.Equal(new TrialPlanCheck("t1", 2), Run(trainer.ExpectMsg<RunTrial>(Wait)));
+    }
+
+    [Fact]
     public void A_deterministic_failure_is_not_retried()
     {
         var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1", maxAttempts: 5)]);

@@ -244,5 +244,17 @@ public sealed class ClusterTests : IDisposable
         Assert.Contains("checkpoint check failed", failure.GetProperty("reason").GetString());
         Assert.Contains(Path.Combine(pool, "src-3"), failure.GetProperty("reason").GetString());
         Assert.Equal(1, failure.GetProperty("attempt").GetInt32());   // deterministic: not retried
+
+        // The operator looks at it, then asks for the failed trial to run again.
+        var failedId = failure.GetProperty("trial_id").GetString()!;
+        var detail = await Console(coordinator, "trial", "show", failedId);
+        Assert.Equal(("cora-fb", "Failed"), (detail.GetProperty("plan").GetProperty("method").GetString(), detail.GetProperty("state").GetProperty("state").GetString()));
+        var succeeded = (await Console(coordinator, "sweep", "results", sweep)).EnumerateArray().Single(r => r.GetProperty("status").GetString() == "succeeded");
+        var log = await Console(coordinator, "trial", "logs", succeeded.GetProperty("trial_id").GetString()!);
+        Assert.EndsWith(Path.Combine("attempt-1", "trial.log"), log.GetProperty("path").GetString());
+        var retried = await Console(coordinator, "sweep", "retry", sweep, "--failed");
+        Assert.NotEqual("failed", retried.GetProperty("state").GetString());
+        await WaitFor(coordinator, sweep, s => Finished(s) && s.GetProperty("failures").GetArrayLength() == 2);
+        Assert.Equal(2, (await Console(coordinator, "trial", "show", failedId)).GetProperty("state").GetProperty("attempt").GetInt32());
     }
 }
