@@ -24,9 +24,10 @@ public static class CoraCli
         RunCommand.Create(),
         DemoCommand.Create(),
         NodeCommand.Create(),
+        InteractiveConsoleCommand.Create(),
         new Command("cluster", "Operate a running cluster (through any node's receptionist)")
         {
-            ClusterShowCommand.Create(), ClusterMemberCommand.Leave(), ClusterMemberCommand.Down(),
+            ClusterShowCommand.Create(), ClusterTailCommand.Create(), ClusterMemberCommand.Leave(), ClusterMemberCommand.Down(),
         },
         new Command("sweep", "Sweeps on a running cluster")
         {

@@ -44,10 +44,17 @@ public sealed partial class NodeProcess : IDisposable
     }
 
     /// <summary>Runs a `cora` command to completion (a console command) and returns exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, params string[] args) =>
+        RunWithInputAsync(token, "", args);
+
+    /// <summary>As <see cref="RunAsync"/>, with <paramref name="input"/> on its standard input.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string token, string input, params string[] args)
     {
         var start = Info(token, args);
+        start.RedirectStandardInput = true;
         using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
