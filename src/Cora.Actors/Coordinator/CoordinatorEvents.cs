@@ -42,11 +42,14 @@ public sealed record TrialAttemptFailed(
 
 /// <summary>An attempt was abandoned through no fault of the trial (its trainer or node went away,
 /// or the coordinator restarted): the trial is pending again and the attempt does not count.</summary>
+/// <param name="Declined">The trainer was busy and sent the assignment back at once: nothing
+/// ran, so it is not listed among the trial's attempts (added later: optional).</param>
 public sealed record TrialRequeued(
     [property: JsonPropertyName("trial_id")] string TrialId,
     [property: JsonPropertyName("attempt")] int Attempt,
     [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("declined")] bool Declined = false) : ICoordinatorEvent;
 
 /// <summary>A result arrived for a trial that already had one; it was dropped, and counted.</summary>
 public sealed record DuplicateResultDropped(

@@ -148,7 +148,7 @@ public sealed class SweepBook
             case TrialRequeued r:
             {
                 var trial = _trials[r.TrialId];
-                trial.History.Add(new AttemptRecord(r.Attempt, trial.Node ?? "", "abandoned", r.Reason, r.At));
+                if (!r.Declined) trial.History.Add(new AttemptRecord(r.Attempt, trial.Node ?? "", "abandoned", r.Reason, r.At));
                 trial.State = TrialState.Pending;
                 _pending[trial.Order] = trial.Plan.TrialId;
                 break;

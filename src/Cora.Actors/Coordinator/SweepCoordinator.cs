@@ -47,6 +47,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         {
             if (_book.Requeue(declined.TrialId, declined.Attempt, "the trainer was busy when the assignment arrived", DateTimeOffset.UtcNow) is { } e)
             {
+                e = e with { Declined = true };
                 Persist(e, requeued =>
                 {
                     Apply(requeued);

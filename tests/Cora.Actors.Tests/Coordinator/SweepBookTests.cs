@@ -87,4 +87,13 @@ public sealed class SweepBookTests
         book.Apply(book.Fail("t1", 2, "exit code 134", false, At)!);
         Assert.Equal(TrialState.Failed, book.Trial("t1")!.State);   // one attempt again, then failed
     }
+
+    [Fact]
+    public void A_declined_assignment_goes_back_to_pending_without_counting_as_an_attempt_of_record()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", "t1"), At), new TrialAssigned("t1", 1, "a", "n", 0, At));
+        book.Apply(book.Requeue("t1", 1, "the trainer was busy when the assignment arrived", At)! with { Declined = true });
+        Assert.Empty(book.Status("s1", new Dictionary<string, TrialProgressed>()).Failures);
+        Assert.Equal("t1", book.Assign("b", "n", 0, At)!.TrialId);
+    }
 }
