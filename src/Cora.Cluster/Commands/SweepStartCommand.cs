@@ -21,7 +21,10 @@ public static class SweepStartCommand
         command.SetAction(async (parse, cancellation) =>
         {
             var spec = GridReader.CheckFiles(GridReader.Read(parse.GetValue(grid)!));
-            var plan = SweepPlanner.Plan(spec, new ContentHashes(null));
+            // Hashes of big checkpoints are remembered per user, so resubmitting is quick.
+            var hashes = new ContentHashes(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "cora", "content-hashes.tsv"));
+            var plan = SweepPlanner.Plan(spec, hashes);
+            hashes.Save();
             await using var client = options.Connect(parse);
             var accepted = await client.Ask<SweepAccepted>(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan), cancellation);
             var output = parse.InvocationConfiguration.Output;

@@ -73,4 +73,13 @@ public sealed class SweepPlannerTests : IDisposable
         Assert.Equal(5, bases.Count);
         Assert.All(bases, b => Assert.Equal(48, b.MaxRank));
     }
+
+    [Fact]
+    public void The_paper_grid_fits_in_one_remote_message_with_room_to_spare()
+    {
+        // The console submits a whole plan as one message through Akka.Remote.
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(Cora.Actors.Serialization.CoraJsonSerializer.Write(new Cora.Actors.Coordinator.SubmitSweep(Plan("paper.conf"))));
+        var limit = CoraConfig.Reference.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size")!.Value;
+        Assert.True(bytes * 10 < limit, $"a paper-sized plan is {bytes} bytes; the frame limit {limit} leaves no room for 10x larger grids");
+    }
 }
