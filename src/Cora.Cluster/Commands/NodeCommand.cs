@@ -8,8 +8,8 @@ namespace Cora.Cluster.Commands;
 /// <summary>
 /// <c>cora node --config FILE [--role R …] [--hostname H] [--port P] [--seed host:port …]
 /// [--db CONNECTION] [--artifacts DIR] [--slots N]</c>: joins (or founds) a cluster and runs
-/// until stopped. Ctrl+C or SIGTERM leaves the cluster gracefully (exit 0); a node that the
-/// cluster downed exits 1, so a supervisor restarts it as a fresh member.
+/// until stopped. Ctrl+C, SIGTERM or <c>cora cluster leave</c> leave the cluster gracefully
+/// (exit 0); a node that the cluster downed exits 1, so a supervisor restarts it as a fresh member.
 /// </summary>
 public static class NodeCommand
 {
@@ -39,6 +39,13 @@ public static class NodeCommand
             try
             {
                 await stopped.WaitAsync(cancellation);
+                // Asked to leave (cora cluster leave): a clean exit. Downed (unreachable, or
+                // cora cluster down): exit 1 so a supervisor starts it again as a new member.
+                if (CoordinatedShutdown.Get(node.System).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason)
+                {
+                    error.WriteLine("cora node: left the cluster");
+                    return ExitCodes.Ok;
+                }
                 error.WriteLine("cora node: the cluster removed this node; exiting");
                 return ExitCodes.Failure;
             }

@@ -153,6 +153,13 @@ public sealed class ClusterTests : IDisposable
         var nodes = Directory.GetFiles(Path.Combine(Artifacts, "trials"), "spec.json", SearchOption.AllDirectories).Length;
         Assert.Equal(results.Count, nodes);
         await AssertEveryTrialExactlyOnce(grid);
+
+        // An operator takes a trainer out: it leaves gracefully and exits 0.
+        var left = await Console(coordinator, "cluster", "leave", trainers[1].Address);
+        Assert.Contains("is leaving the cluster", left.GetProperty("message").GetString());
+        Assert.Equal(ExitCodes.Ok, await trainers[1].ExitAsync());
+        Assert.Contains("left the cluster", trainers[1].Output);
+        Assert.Contains("ran cluster-leave", coordinator.Output);   // mutating commands are logged with who and when
     }
 
     [Fact]

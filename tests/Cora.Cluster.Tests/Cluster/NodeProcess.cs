@@ -27,6 +27,13 @@ public sealed partial class NodeProcess : IDisposable
     public string Address => $"akka.tcp://cora@127.0.0.1:{Port}";
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> ExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return _process.ExitCode;
+    }
+
     public string Output
     {
         get
