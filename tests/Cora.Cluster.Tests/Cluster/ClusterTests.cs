@@ -3,6 +3,7 @@ using Cora.Actors.Grids;
 using Cora.Cluster.Commands;
 using Cora.Tests;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Cora.Cluster.Tests.Cluster;
 
@@ -21,9 +22,12 @@ public sealed class ClusterTests : IDisposable
     private readonly string _db;
     private readonly List<NodeProcess> _nodes = [];
 
-    public ClusterTests(MicroZoo zoo, PostgresServer postgres)
+    private readonly ITestOutputHelper _output;
+
+    public ClusterTests(MicroZoo zoo, PostgresServer postgres, ITestOutputHelper output)
     {
         _zoo = zoo;
+        _output = output;
         _db = postgres.CreateDatabase();
         Directory.CreateDirectory(Artifacts);   // the shared store exists before any node starts
         // The shipped node config, with failure detection and the Split Brain Resolver tuned for
@@ -110,16 +114,20 @@ public sealed class ClusterTests : IDisposable
         SweepPlanner.Plan(GridReader.Read(grid), new ContentHashes(null)).Trials.Select(t => t.TrialId).ToList();
 
     /// <summary>Trial ids of the journal's trial-succeeded events.</summary>
-    private async Task<List<string>> JournaledSuccesses()
+    private async Task<List<string>> JournaledSuccesses() =>
+        (await Journaled("trial-succeeded")).Select(e => e.GetProperty("trial_id").GetString()!).ToList();
+
+    /// <summary>The journal's events with this manifest, in order, as JSON.</summary>
+    private async Task<List<JsonElement>> Journaled(string manifest)
     {
         await using var connection = new NpgsqlConnection(_db);
         await connection.OpenAsync();
-        await using var query = new NpgsqlCommand("SELECT payload FROM event_journal WHERE manifest = 'trial-succeeded' ORDER BY ordering", connection);
+        await using var query = new NpgsqlCommand("SELECT payload FROM event_journal WHERE manifest = @manifest ORDER BY ordering", connection);
+        query.Parameters.AddWithValue("manifest", manifest);
         await using var reader = await query.ExecuteReaderAsync();
-        var ids = new List<string>();
-        while (await reader.ReadAsync())
-            ids.Add(JsonDocument.Parse((byte[])reader[0]).RootElement.GetProperty("trial_id").GetString()!);
-        return ids;
+        var events = new List<JsonElement>();
+        while (await reader.ReadAsync()) events.Add(JsonDocument.Parse((byte[])reader[0]).RootElement.Clone());
+        return events;
     }
 
     private async Task AssertEveryTrialExactlyOnce(string grid)
@@ -172,6 +180,7 @@ public sealed class ClusterTests : IDisposable
         await WaitFor(coordinator, sweep, s => s.GetProperty("running").EnumerateArray()
             .Any(r => r.GetProperty("node").GetString() == victim.Address && r.GetProperty("stage").GetString()?.StartsWith("training", StringComparison.Ordinal) == true));
         victim.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
 
         var status = await WaitFor(coordinator, sweep, Finished);
         Assert.Equal("completed", status.GetProperty("state").GetString());
@@ -179,6 +188,15 @@ public sealed class ClusterTests : IDisposable
         Assert.NotEmpty(abandoned);
         Assert.All(abandoned, f => Assert.Contains(victim.Address, f.GetProperty("reason").GetString()));
         await AssertEveryTrialExactlyOnce(grid);
+
+        // How long the loss cost: kill → requeue journaled → the trial assigned again elsewhere.
+        var requeue = (await Journaled("trial-requeued")).First(e => e.GetProperty("reason").GetString()!.Contains(victim.Address, StringComparison.Ordinal));
+        var trial = requeue.GetProperty("trial_id").GetString();
+        var requeuedAt = requeue.GetProperty("at").GetDateTimeOffset();
+        var reassignedAt = (await Journaled("trial-assigned")).Where(e => e.GetProperty("trial_id").GetString() == trial)
+            .Select(e => e.GetProperty("at").GetDateTimeOffset()).First(at => at >= requeuedAt);
+        _output.WriteLine($"node loss: requeued {(requeuedAt - killedAt).TotalSeconds:F1} s after the kill, running again elsewhere after " +
+            $"{(reassignedAt - killedAt).TotalSeconds:F1} s (failure detector pause 2 s, split-brain-resolver stable-after 3 s)");
     }
 
     [Fact]
