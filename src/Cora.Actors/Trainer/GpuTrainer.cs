@@ -205,6 +205,9 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
             Sender.Tell(new TrialDeclined(run.Plan.TrialId, run.Attempt));
         });
         Receive<RequestAgainTick>(_ => { });
+        // A cancelled attempt's process may still report while the next attempt runs.
+        Receive<ProcessProgress>(m => m.Ticket != Ticket, _ => { });
+        Receive<ProcessExited>(m => m.Ticket != Ticket, exited => _log.Debug("Process of cancelled attempt {0} exited with {1}", exited.Ticket, exited.Exit.ExitCode));
     }
 
     private void Fail(string reason, bool deterministic)

@@ -3,11 +3,9 @@ using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Cora.Actors;
-using Cora.Actors.Basis;
 using Cora.Actors.Console;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Evaluation;
-using Cora.Actors.Loading;
 using Cora.Actors.Persistence;
 using Cora.Actors.Trainer;
 using Cora.Training;
@@ -52,6 +50,7 @@ public sealed class ClusterNode
         if (roles.Contains(CoordinatorRole) && string.IsNullOrEmpty(token))
             throw new InvalidInputException("cora.console.token: a coordinator node needs the console token (set CORA_TOKEN)");
         if (roles.Contains(CoordinatorRole)) config = JournalConfig.For(journal).WithFallback(config);
+        var snapshotEvery = NodeActors.SnapshotEvery(config);
         // A trainer never creates the store: a missing mount would silently become a private
         // directory that no other node sees.
         var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path", "artifacts"));
@@ -66,7 +65,6 @@ public sealed class ClusterNode
             ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "coordinator-proxy");
         if (roles.Contains(CoordinatorRole))
         {
-            var snapshotEvery = config.GetInt("cora.coordinator.snapshot-every", 500);
             system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(snapshotEvery: snapshotEvery), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
             var host = system.ActorOf(CommandHost.Props(proxy, token, artifacts), CommandHost.Name);
@@ -74,15 +72,12 @@ public sealed class ClusterNode
         }
         if (roles.Contains(TrainerRole))
         {
-            var settings = TrainerSettings.Create(config, self, CoraExecutable.Command(), gpus);
-            var loader = system.ActorOf(CheckpointLoader.Props(), "loader");
-            var extractor = system.ActorOf(BasisExtractorActor.Props(settings.Artifacts), "basis");
-            var evaluator = system.ActorOf(Evaluator.Props(), "evaluator");
-            for (var slot = 0; slot < settings.Slots; slot++)
-                system.ActorOf(GpuTrainer.Props(proxy, loader, extractor, evaluator, settings, slot), $"trainer-{slot}");
+            NodeActors.StartTrainers(system, proxy, TrainerSettings.Create(config, self, CoraExecutable.Command(), gpus));
         }
         else if (roles.Contains(EvaluatorRole))
         {
+            // Trainers score with their own node's evaluator; an evaluator-only node hosts one for
+            // work routed to CPU nodes, which nothing routes yet (see the issue note).
             system.ActorOf(Evaluator.Props(), "evaluator");
         }
         return new ClusterNode(system);

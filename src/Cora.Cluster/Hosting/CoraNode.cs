@@ -1,10 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Cora.Actors;
-using Cora.Actors.Basis;
 using Cora.Actors.Coordinator;
-using Cora.Actors.Evaluation;
-using Cora.Actors.Loading;
 using Cora.Actors.Persistence;
 using Cora.Actors.Trainer;
 
@@ -37,16 +34,11 @@ public sealed class CoraNode : IAsyncDisposable
             .WithFallback(JournalConfig.For(journal))
             .WithFallback(CoraConfig.Reference);
         var settings = TrainerSettings.Create(config, Environment.MachineName, CoraExecutable.Command());
-        var snapshotEvery = config.GetInt("cora.coordinator.snapshot-every", 500);
-        if (snapshotEvery < 0) throw new Training.InvalidInputException($"cora.coordinator.snapshot-every: must be ≥ 0 (got {snapshotEvery})");
+        var snapshotEvery = NodeActors.SnapshotEvery(config);
         Directory.CreateDirectory(settings.Artifacts);
         var system = ActorSystem.Create("cora", config);
         var coordinator = system.ActorOf(SweepCoordinator.Props(snapshotEvery: snapshotEvery), "coordinator");
-        var loader = system.ActorOf(CheckpointLoader.Props(), "loader");
-        var extractor = system.ActorOf(BasisExtractorActor.Props(settings.Artifacts), "basis");
-        var evaluator = system.ActorOf(Evaluator.Props(), "evaluator");
-        for (var slot = 0; slot < settings.Slots; slot++)
-            system.ActorOf(GpuTrainer.Props(coordinator, loader, extractor, evaluator, settings, slot), $"trainer-{slot}");
+        NodeActors.StartTrainers(system, coordinator, settings);
         return new CoraNode(system, coordinator, settings);
     }
 

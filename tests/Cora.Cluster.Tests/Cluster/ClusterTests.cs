@@ -157,9 +157,9 @@ public sealed class ClusterTests : IDisposable
         Assert.Equal(Planned(grid), results.Select(r => r.GetProperty("trial_id").GetString()));
         Assert.All(results, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
         Assert.All(results, r => Assert.True(r.TryGetProperty("rougeL", out _)));
-        // Both trainers worked: trial attempts ran on each node.
-        var nodes = Directory.GetFiles(Path.Combine(Artifacts, "trials"), "spec.json", SearchOption.AllDirectories).Length;
-        Assert.Equal(results.Count, nodes);
+        // The work was shared: trials were assigned to both trainer nodes.
+        var nodes = (await Journaled("trial-assigned")).Select(e => e.GetProperty("node").GetString()).Distinct().Order();
+        Assert.Equal(trainers.Select(t => t.Address).Order(), nodes);
         await AssertEveryTrialExactlyOnce(grid);
 
         // An operator takes a trainer out: it leaves gracefully and exits 0.
