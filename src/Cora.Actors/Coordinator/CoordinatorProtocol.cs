@@ -79,7 +79,18 @@ public sealed record TrialProgressed(
     [property: JsonPropertyName("step")] int? Step = null,
     [property: JsonPropertyName("total_steps")] int? TotalSteps = null,
     [property: JsonPropertyName("loss")] double? Loss = null,
-    [property: JsonPropertyName("tokens_per_second")] double? TokensPerSecond = null) : ICoordinatorMessage;
+    [property: JsonPropertyName("tokens_per_second")] double? TokensPerSecond = null) : ICoordinatorMessage
+{
+    /// <summary>This report on top of <paramref name="previous"/> of the same attempt: a stage
+    /// change without figures (e.g. "scoring") keeps the last step, loss and throughput seen.</summary>
+    public TrialProgressed After(TrialProgressed? previous) => previous is null || previous.Attempt != Attempt ? this : this with
+    {
+        Step = Step ?? previous.Step,
+        TotalSteps = TotalSteps ?? previous.TotalSteps,
+        Loss = Loss ?? previous.Loss,
+        TokensPerSecond = TokensPerSecond ?? previous.TokensPerSecond,
+    };
+}
 
 /// <summary>Trainer → coordinator: the attempt finished and was scored.</summary>
 public sealed record TrialCompleted(
@@ -121,7 +132,8 @@ public sealed record RunningTrial(
     [property: JsonPropertyName("stage")] string? Stage,
     [property: JsonPropertyName("step")] int? Step,
     [property: JsonPropertyName("total_steps")] int? TotalSteps,
-    [property: JsonPropertyName("loss")] double? Loss);
+    [property: JsonPropertyName("loss")] double? Loss,
+    [property: JsonPropertyName("tokens_per_second")] double? TokensPerSecond = null);
 
 public sealed record TrialFailure(
     [property: JsonPropertyName("trial_id")] string TrialId,
@@ -164,6 +176,34 @@ public sealed record CancelSweep([property: JsonPropertyName("sweep_id")] string
 public sealed record RetrySweep(
     [property: JsonPropertyName("sweep_id")] string SweepId,
     [property: JsonPropertyName("failed")] bool Failed) : ICoordinatorMessage;
+
+/// <summary>Reply: <see cref="CoordinatorOverview"/>, what a dashboard shows, in one answer.</summary>
+public sealed record GetOverview : ICoordinatorMessage
+{
+    public static readonly GetOverview Instance = new();
+}
+
+/// <summary>A failed or abandoned attempt, for the list of recent failures.</summary>
+public sealed record RecentFailure(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("rank")] int Rank,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
+
+/// <param name="Trials">Every distinct trial the coordinator knows, by state (a trial shared by
+/// two sweeps counts once).</param>
+/// <param name="Running">Every running attempt with its latest progress.</param>
+/// <param name="Failures">The latest failed or abandoned attempts, newest first.</param>
+public sealed record CoordinatorOverview(
+    [property: JsonPropertyName("sweeps")] IReadOnlyList<SweepSummary> Sweeps,
+    [property: JsonPropertyName("trials")] SweepCounts Trials,
+    [property: JsonPropertyName("running")] IReadOnlyList<RunningTrial> Running,
+    [property: JsonPropertyName("failures")] IReadOnlyList<RecentFailure> Failures,
+    [property: JsonPropertyName("trainers")] IReadOnlyList<TrainerSlot> Trainers) : ICoordinatorMessage;
 
 /// <summary>Reply: <see cref="TrialDetail"/> (<c>Plan</c> null: no such trial).</summary>
 public sealed record GetTrial([property: JsonPropertyName("trial_id")] string TrialId) : ICoordinatorMessage;

@@ -253,13 +253,32 @@ public sealed class SweepBook
         var counts = Counts(sweepId);
         var state = counts.Finished == counts.Total ? (counts.Failed > 0 ? "failed" : "completed")
             : _cancelled.Contains(sweepId) ? "cancelled" : "running";
-        var running = trials.Where(t => t.State == TrialState.Running).Select(t =>
-        {
-            var p = progress.GetValueOrDefault(t.Plan.TrialId) is { } last && last.Attempt == t.Attempt ? last : null;
-            return new RunningTrial(t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Attempt, t.Node ?? "", t.Slot, p?.Stage, p?.Step, p?.TotalSteps, p?.Loss);
-        }).ToList();
+        var running = RunningTrials(trials, progress);
         var failures = trials.SelectMany(t => t.History.Select(h => new TrialFailure(t.Plan.TrialId, h.Attempt, h.Outcome, h.Reason))).ToList();
         return new SweepStatus(sweepId, plan.Name, state, counts, running, failures, trials.Sum(t => t.DuplicatesDropped));
+    }
+
+    private static List<RunningTrial> RunningTrials(IEnumerable<TrialRecord> trials, IReadOnlyDictionary<string, TrialProgressed> progress) =>
+        trials.Where(t => t.State == TrialState.Running).Select(t =>
+        {
+            var p = progress.GetValueOrDefault(t.Plan.TrialId) is { } last && last.Attempt == t.Attempt ? last : null;
+            return new RunningTrial(t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Attempt, t.Node ?? "", t.Slot, p?.Stage, p?.Step, p?.TotalSteps, p?.Loss,
+                p?.TokensPerSecond);
+        }).ToList();
+
+    /// <summary>Every sweep in submission order, every distinct trial by state, every running
+    /// attempt, and the latest <paramref name="failures"/> failed or abandoned attempts.</summary>
+    public CoordinatorOverview Overview(IReadOnlyDictionary<string, TrialProgressed> progress, IReadOnlyList<TrainerSlot> trainers, int failures)
+    {
+        var sweeps = _sweepOrder.Select(id => Status(id, progress)).Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList();
+        var all = _trials.Values;
+        var counts = new SweepCounts(all.Count,
+            all.Count(t => t.State == TrialState.Pending), all.Count(t => t.State == TrialState.Running),
+            all.Count(t => t.State == TrialState.Succeeded), all.Count(t => t.State == TrialState.Failed));
+        var recent = all
+            .SelectMany(t => t.History.Select(h => new RecentFailure(t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, h.Attempt, h.Node, h.Outcome, h.Reason, h.At)))
+            .OrderByDescending(f => f.At).Take(failures).ToList();
+        return new CoordinatorOverview(sweeps, counts, RunningTrials(all.OrderBy(t => t.Order), progress), recent, trainers);
     }
 
     /// <summary>One row per trial of the sweep, in plan order.</summary>

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Cora.Actors.Monitoring;
 
 namespace Cora.Actors.Coordinator;
 
@@ -22,6 +24,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     private readonly Dictionary<IActorRef, (string Node, int Slot)> _idle = [];
     private readonly Dictionary<string, (IActorRef Ref, string Node, int Slot)> _trainers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialProgressed> _progress = new(StringComparer.Ordinal);
+    /// <summary>When each live attempt was assigned (this incarnation only), for its duration.</summary>
+    private readonly Dictionary<string, (int Attempt, DateTimeOffset At)> _assignedAt = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _assigning;
 
@@ -39,7 +43,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<RequestTrial>(Request);
         Command<TrialProgressed>(p =>
         {
-            if (_book.Trial(p.TrialId) is { State: TrialState.Running } t && t.Attempt == p.Attempt) _progress[p.TrialId] = p;
+            if (_book.Trial(p.TrialId) is { State: TrialState.Running } t && t.Attempt == p.Attempt)
+                _progress[p.TrialId] = p.After(_progress.GetValueOrDefault(p.TrialId));
         });
         Command<TrialCompleted>(Complete);
         Command<TrialFailed>(Failed);
@@ -48,7 +53,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             if (_book.Requeue(declined.TrialId, declined.Attempt, "the trainer was busy when the assignment arrived", DateTimeOffset.UtcNow) is { } e)
             {
                 e = e with { Declined = true };
-                Persist(e, requeued =>
+                PersistTimed(e, requeued =>
                 {
                     Apply(requeued);
                     Dispatch();
@@ -64,7 +69,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
                 sender.Tell(_book.Status(retry.SweepId, _progress));
                 return;
             }
-            Persist(e, retried =>
+            PersistTimed(e, retried =>
             {
                 Apply(retried);
                 _log.Info("Sweep {0} resumed; {1} failed trial(s) run again", retried.SweepId, retried.FailedTrials.Count);
@@ -73,9 +78,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             });
         });
         Command<GetTrial>(q => Sender.Tell(_book.Detail(q.TrialId)));
-        Command<GetTrainers>(_ => Sender.Tell(new TrainerList(_trainers
-            .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key)))
-            .OrderBy(t => t.Node, StringComparer.Ordinal).ThenBy(t => t.Slot).ToList())));
+        Command<GetTrainers>(_ => Sender.Tell(new TrainerList(Trainers())));
+        Command<GetOverview>(_ => Sender.Tell(_book.Overview(_progress, Trainers(), RecentFailures)));
         Command<ListSweeps>(_ => Sender.Tell(new SweepList(_book.SweepIds
             .Select(id => _book.Status(id, _progress))
             .Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList())));
@@ -89,11 +93,65 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<DeleteSnapshotsFailure>(failed => _log.Warning("Old snapshots not deleted: {0}", failed.Cause.Message));
     }
 
-    /// <summary>Applies a journaled event, and every <c>snapshotEvery</c> events saves the book.</summary>
+    /// <summary>How many failed or abandoned attempts <see cref="GetOverview"/> lists.</summary>
+    private const int RecentFailures = 20;
+
+    private List<TrainerSlot> Trainers() => _trainers
+        .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key)))
+        .OrderBy(t => t.Node, StringComparer.Ordinal).ThenBy(t => t.Slot).ToList();
+
+    /// <summary>Applies a journaled event, and every <c>snapshotEvery</c> events saves the book.
+    /// Live events only (recovery applies to the book directly), so the durations recorded here
+    /// are of attempts this incarnation saw start.</summary>
     private void Apply(ICoordinatorEvent e)
     {
         _book.Apply(e);
+        RecordDuration(e);
         if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(_book.Snapshot());
+    }
+
+    private void RecordDuration(ICoordinatorEvent e)
+    {
+        var (trialId, attempt, at, outcome) = e switch
+        {
+            TrialAssigned a => (a.TrialId, a.Attempt, a.At, null),
+            TrialSucceeded s => (s.TrialId, s.Attempt, s.At, "succeeded"),
+            TrialAttemptFailed f => (f.TrialId, f.Attempt, f.At, "failed"),
+            TrialRequeued r => (r.TrialId, r.Attempt, r.At, "abandoned"),
+            _ => default((string?, int, DateTimeOffset, string?)),
+        };
+        if (trialId is null) return;
+        if (outcome is null)
+        {
+            _assignedAt[trialId] = (attempt, at);
+            return;
+        }
+        if (!_assignedAt.Remove(trialId, out var assigned) || assigned.Attempt != attempt || outcome == "abandoned") return;
+        CoraMetrics.TrialDuration.Record((at - assigned.At).TotalSeconds,
+            new KeyValuePair<string, object?>("method", _book.Trial(trialId)?.Plan.Method), new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    /// <summary><see cref="Eventsourced.Persist{TEvent}"/>, timing how long the journal takes to
+    /// confirm (<see cref="CoraMetrics.JournalLag"/>).</summary>
+    private void PersistTimed<TEvent>(TEvent e, Action<TEvent> handler) where TEvent : ICoordinatorEvent
+    {
+        var started = Stopwatch.GetTimestamp();
+        Persist(e, persisted =>
+        {
+            CoraMetrics.JournalLag.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            handler(persisted);
+        });
+    }
+
+    /// <summary><see cref="Eventsourced.PersistAll{TEvent}"/>, timed like <see cref="PersistTimed{TEvent}"/>.</summary>
+    private void PersistAllTimed<TEvent>(IEnumerable<TEvent> events, Action<TEvent> handler) where TEvent : ICoordinatorEvent
+    {
+        var started = Stopwatch.GetTimestamp();
+        PersistAll(events, persisted =>
+        {
+            CoraMetrics.JournalLag.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            handler(persisted);
+        });
     }
 
     public override string PersistenceId { get; }
@@ -105,7 +163,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     {
         var requeued = _book.RequeueAll("the coordinator restarted while this attempt ran", DateTimeOffset.UtcNow);
         if (requeued.Count > 0) _log.Info("Recovered; requeuing {0} trial(s) that were running", requeued.Count);
-        PersistAll(requeued, Apply);
+        PersistAllTimed(requeued, Apply);
     }
 
     private void Submit(SubmitSweep submit)
@@ -118,7 +176,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             return;
         }
         var sender = Sender;
-        Persist(e, submitted =>
+        PersistTimed(e, submitted =>
         {
             Apply(submitted);
             _log.Info("Sweep {0} ({1}) submitted with {2} trials", submitted.Plan.SweepId, submitted.Plan.Name, submitted.Plan.Trials.Count);
@@ -145,7 +203,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         var e = _book.Assign(TrainerName(trainer), node, slot, DateTimeOffset.UtcNow)!;
         _idle.Remove(trainer);
         _assigning = true;
-        Persist(e, assigned =>
+        PersistTimed(e, assigned =>
         {
             Apply(assigned);
             _assigning = false;
@@ -166,7 +224,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             _log.Warning("Result for unknown trial {0} dropped", done.TrialId);
             return;
         }
-        Persist(e, recorded =>
+        PersistTimed(e, recorded =>
         {
             Apply(recorded);
             _progress.Remove(done.TrialId);
@@ -185,7 +243,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             _log.Info("Trial {0}: failure of attempt {1}, which is not current, ignored: {2}", failed.TrialId, failed.Attempt, failed.Reason);
             return;
         }
-        Persist(e, recorded =>
+        PersistTimed(e, recorded =>
         {
             Apply(recorded);
             _progress.Remove(failed.TrialId);
@@ -204,7 +262,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             sender.Tell(_book.Status(cancel.SweepId, _progress));
             return;
         }
-        Persist(e, cancelled =>
+        PersistTimed(e, cancelled =>
         {
             Apply(cancelled);
             var now = DateTimeOffset.UtcNow;
@@ -215,7 +273,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
                     t.Ref.Tell(new CancelTrial(requeue.TrialId, requeue.Attempt, "its sweep was cancelled"));
             }
             _log.Warning("Sweep {0} cancelled; {1} running attempt(s) stopped", cancelled.SweepId, stopped.Count);
-            PersistAll(stopped.Select(s => s.Event), Apply);
+            PersistAllTimed(stopped.Select(s => s.Event), Apply);
             // Replies after the requeues are journaled (Persist handlers run in order).
             DeferAsync(cancelled, _ => sender.Tell(_book.Status(cancelled.SweepId, _progress)));
         });
@@ -228,7 +286,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         _trainers.Remove(name);
         var requeued = _book.RequeueTrainer(name, $"trainer {trainer.Path} stopped", DateTimeOffset.UtcNow);
         if (requeued.Count > 0) _log.Warning("Trainer {0} stopped; requeuing {1} trial(s)", trainer.Path, requeued.Count);
-        PersistAll(requeued, e =>
+        PersistAllTimed(requeued, e =>
         {
             Apply(e);
             Dispatch();

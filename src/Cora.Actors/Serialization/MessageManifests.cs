@@ -45,6 +45,8 @@ public static class MessageManifests
         ("retry-sweep", typeof(RetrySweep)),
         ("get-trial", typeof(GetTrial)),
         ("trial-detail", typeof(TrialDetail)),
+        ("get-overview", typeof(GetOverview)),
+        ("coordinator-overview", typeof(CoordinatorOverview)),
         // Console ↔ command host.
         ("console-request", typeof(Console.ConsoleRequest)),
         ("console-refused", typeof(Console.ConsoleRefused)),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Akka.Actor;
+using Cora.Cluster.Dashboard;
 using Cora.Cluster.Hosting;
 using TorchSharp;
 
@@ -7,7 +8,7 @@ namespace Cora.Cluster.Commands;
 
 /// <summary>
 /// <c>cora node --config FILE [--role R …] [--hostname H] [--port P] [--seed host:port …]
-/// [--db CONNECTION] [--artifacts DIR] [--slots N]</c>: joins (or founds) a cluster and runs
+/// [--db CONNECTION] [--artifacts DIR] [--slots N] [--http-port P]</c>: joins (or founds) a cluster and runs
 /// until stopped. Ctrl+C, SIGTERM or <c>cora cluster leave</c> leave the cluster gracefully
 /// (exit 0); a node that the cluster downed exits 1, so a supervisor restarts it as a fresh member.
 /// </summary>
@@ -24,14 +25,20 @@ public static class NodeCommand
         var db = new Option<string?>("--db") { Description = "Journal: SQLite file or PostgreSQL connection string (env CORA_DB)" };
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact store, shared by all nodes" };
         var slots = new Option<int?>("--slots") { Description = "Trial slots (default: one per GPU, or 1)" };
-        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, db, artifacts, slots };
+        var httpPort = new Option<int?>("--http-port") { Description = "Serve the dashboard and /metrics on this port (cora.http; loopback unless configured)" };
+        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, db, artifacts, slots, httpPort };
         command.SetAction(async (parse, cancellation) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var nodeConfig = NodeConfig.Build(parse.GetValue(config), parse.GetValue(roles) ?? [], parse.GetValue(hostname), parse.GetValue(port),
-                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots));
+                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots), parse.GetValue(httpPort));
             var gpus = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
+            var dashboardSettings = DashboardSettings.Create(nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference));
             var node = ClusterNode.Start(nodeConfig, gpus);
+            await using var dashboard = dashboardSettings.Port > 0
+                ? await DashboardServer.StartAsync(node.System, node.Coordinator, node.Artifacts, dashboardSettings)
+                : null;
+            if (dashboard is not null) error.WriteLine($"cora node: dashboard and /metrics at {dashboard.Address}");
             var cluster = Akka.Cluster.Cluster.Get(node.System);
             error.WriteLine($"cora node {cluster.SelfAddress} roles [{string.Join(", ", cluster.SelfRoles)}], {gpus} GPU(s); joining {string.Join(", ", nodeConfig.GetStringList("akka.cluster.seed-nodes", []))}");
             cluster.RegisterOnMemberUp(() => error.WriteLine($"cora node {cluster.SelfAddress} is up"));

@@ -30,9 +30,24 @@ public sealed class ClusterNode
     public const string EvaluatorRole = "evaluator";
     public static readonly IReadOnlyList<string> Roles = [CoordinatorRole, TrainerRole, EvaluatorRole];
 
-    private ClusterNode(ActorSystem system) => System = system;
+    private ClusterNode(ActorSystem system, IActorRef coordinator, string artifacts, Config config)
+    {
+        System = system;
+        Coordinator = coordinator;
+        Artifacts = artifacts;
+        Config = config;
+    }
 
     public ActorSystem System { get; }
+
+    /// <summary>The coordinator singleton's proxy on this node (every node has one).</summary>
+    public IActorRef Coordinator { get; }
+
+    /// <summary>The artifact store as this node sees it.</summary>
+    public string Artifacts { get; }
+
+    /// <summary>The node's full config, reference defaults included.</summary>
+    public Config Config { get; }
 
     /// <param name="config">The node's full config (node file + command-line overrides).</param>
     /// <param name="gpus">CUDA devices on this machine.</param>
@@ -80,6 +95,6 @@ public sealed class ClusterNode
             // work routed to CPU nodes, which nothing routes yet (see the issue note).
             system.ActorOf(Evaluator.Props(), "evaluator");
         }
-        return new ClusterNode(system);
+        return new ClusterNode(system, proxy, artifacts, config);
     }
 }

@@ -14,7 +14,7 @@ namespace Cora.Cluster.Hosting;
 public static class NodeConfig
 {
     public static Config Build(string? file, IReadOnlyList<string> roles, string? hostname, int? port, IReadOnlyList<string> seeds,
-        string? db, string? artifacts, int? slots)
+        string? db, string? artifacts, int? slots, int? httpPort = null)
     {
         var config = file is null ? ConfigurationFactory.Empty : HoconFile.Load(file);
         var lines = new List<string>();
@@ -25,6 +25,7 @@ public static class NodeConfig
         if ((db ?? Environment.GetEnvironmentVariable("CORA_DB")) is { } journal) lines.Add($"cora.journal = {Quote(journal)}");
         if (artifacts is not null) lines.Add($"cora.artifacts.path = {Quote(Path.GetFullPath(artifacts))}");
         if (slots is not null) lines.Add($"cora.trainer.slots = {slots.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (httpPort is not null) lines.Add($"cora.http.port = {httpPort.Value.ToString(CultureInfo.InvariantCulture)}");
         var merged = ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(config);
         if (merged.GetStringList("akka.cluster.seed-nodes", []).Count == 0)
         {

@@ -96,4 +96,48 @@ public sealed class SweepBookTests
         Assert.Empty(book.Status("s1", new Dictionary<string, TrialProgressed>()).Failures);
         Assert.Equal("t1", book.Assign("b", "n", 0, At)!.TrialId);
     }
+
+    [Fact]
+    public void The_overview_counts_a_trial_shared_by_two_sweeps_once_and_lists_failures_newest_first()
+    {
+        var book = Book(
+            new SweepSubmitted(Plans.Sweep("s1", "t1", "t2"), At),
+            new SweepSubmitted(Plans.Sweep("s2", "t2", "t3"), At),
+            new TrialAssigned("t1", 1, "a", "node-a", 0, At),
+            new TrialAttemptFailed("t1", 1, "exit code 134", false, At.AddMinutes(1)),
+            new TrialAssigned("t1", 2, "a", "node-a", 0, At.AddMinutes(2)),
+            new TrialRequeued("t1", 2, "trainer stopped", At.AddMinutes(3)),
+            new TrialAssigned("t2", 1, "b", "node-b", 1, At.AddMinutes(4)),
+            new TrialSucceeded("t2", 1, Plans.Metrics(("bleu", 1)), "/a/t2", At.AddMinutes(5)),
+            new TrialAssigned("t3", 1, "b", "node-b", 1, At.AddMinutes(6)));
+        var progress = new Dictionary<string, TrialProgressed>
+        {
+            ["t3"] = new("t3", 1, "training", 3, 12, 2.5, 840),
+        };
+        var trainers = new[] { new TrainerSlot("node-b", 1, true) };
+
+        var overview = book.Overview(progress, trainers, failures: 1);
+
+        Assert.Equal(new SweepCounts(3, 1, 1, 1, 0), overview.Trials);
+        Assert.Equal(["s1", "s2"], overview.Sweeps.Select(s => s.SweepId));
+        Assert.Equal(new SweepCounts(2, 0, 1, 1, 0), overview.Sweeps[1].Counts);
+        var running = Assert.Single(overview.Running);
+        Assert.Equal(("t3", "node-b", 1, 2.5, 840.0), (running.TrialId, running.Node, running.Slot, running.Loss!.Value, running.TokensPerSecond!.Value));
+        var failure = Assert.Single(overview.Failures);
+        Assert.Equal(("t1", 2, "abandoned", "trainer stopped"), (failure.TrialId, failure.Attempt, failure.Outcome, failure.Reason));
+        Assert.Equal(trainers, overview.Trainers);
+        Assert.Equal(2, book.Overview(progress, trainers, failures: 20).Failures.Count);
+    }
+
+    [Fact]
+    public void A_stage_report_without_figures_keeps_the_last_loss_of_the_same_attempt_only()
+    {
+        var training = new TrialProgressed("t1", 2, "training", 12, 12, 1.25, 900);
+        var scoring = new TrialProgressed("t1", 2, "scoring");
+
+        Assert.Equal(new TrialProgressed("t1", 2, "scoring", 12, 12, 1.25, 900), scoring.After(training));
+        Assert.Equal(scoring, scoring.After(training with { Attempt = 1 }));
+        Assert.Equal(scoring, scoring.After(null));
+        Assert.Equal(training with { Loss = 1.0 }, (training with { Loss = 1.0 }).After(training));
+    }
 }

@@ -145,4 +145,31 @@ public sealed class SweepCoordinatorTests : CoordinatorTestKit
         var abandoned = Status(coordinator, "s1").Failures.Single();
         Assert.Equal(("abandoned", 1), (abandoned.Outcome, abandoned.Attempt));
     }
+
+    [Fact]
+    public void The_overview_shows_trainers_and_live_loss_and_finished_attempts_are_timed_for_metrics()
+    {
+        // A method name no other test uses, so measurements from tests running alongside don't count.
+        var trial = Plans.Trial("t-metrics") with { Method = "overview-test" };
+        using var listener = new MetricsRecorder(Monitoring.CoraMetrics.MeterName);
+        var coordinator = Start();
+        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", trial)), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var trainer = CreateTestProbe();
+        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+        trainer.ExpectMsg<RunTrial>(Wait);
+        coordinator.Tell(new TrialProgressed("t-metrics", 1, "training", 5, 12, 1.75, 640), trainer);
+        coordinator.Tell(new TrialProgressed("t-metrics", 1, "generating"), trainer);
+
+        coordinator.Tell(GetOverview.Instance, TestActor);
+        var overview = ExpectMsg<CoordinatorOverview>(Wait);
+        Assert.Equal([new TrainerSlot("node-a", 0, true)], overview.Trainers);
+        var running = Assert.Single(overview.Running);
+        Assert.Equal(("generating", 5, 1.75, 640.0), (running.Stage, running.Step!.Value, running.Loss!.Value, running.TokensPerSecond!.Value));
+
+        coordinator.Tell(new TrialCompleted("t-metrics", 1, Plans.Metrics(), "/a/t"), trainer);
+        AwaitAssert(() => Assert.Contains(listener.Measurements, m => m.Instrument == "cora.trial.duration"
+            && m.Tags["method"] as string == "overview-test" && m.Tags["outcome"] as string == "succeeded" && m.Value >= 0), Wait);
+        Assert.Contains(listener.Measurements, m => m.Instrument == "cora.coordinator.journal.lag" && m.Value > 0);
+    }
 }

@@ -1,0 +1,110 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Cora.Actors.Coordinator;
+
+namespace Cora.Cluster.Dashboard;
+
+/// <summary>
+/// Keeps the node's <see cref="DashboardStore"/> current: every refresh it asks the coordinator
+/// (through the node's singleton proxy, so it works on any node) for its
+/// <see cref="CoordinatorOverview"/>, adds this node's view of the membership and the reports
+/// found in the artifact store, and publishes the result. One question at a time; the asking runs
+/// off the mailbox and the answer comes back as a message.
+/// </summary>
+public sealed class DashboardFeed : ReceiveActor, IWithTimers
+{
+    /// <summary>Under the artifact store: one directory per report, each with an index.html.</summary>
+    public const string ReportsDirectory = "reports";
+
+    private readonly IActorRef _coordinator;
+    private readonly DashboardStore _store;
+    private readonly string _artifacts;
+    private readonly TimeSpan _refresh;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _asking;
+    private string? _lastProblem;
+
+    public DashboardFeed(IActorRef coordinator, DashboardStore store, string artifacts, TimeSpan refresh)
+    {
+        _coordinator = coordinator;
+        _store = store;
+        _artifacts = artifacts;
+        _refresh = refresh;
+        Receive<Refresh>(_ =>
+        {
+            if (_asking) return;
+            _asking = true;
+            Gather().PipeTo(Self);
+        });
+        Receive<DashboardState>(state =>
+        {
+            _asking = false;
+            if (state.Coordinator != "ok" && state.Coordinator != _lastProblem) _log.Warning("Dashboard: {0}", state.Coordinator);
+            _lastProblem = state.Coordinator == "ok" ? null : state.Coordinator;
+            _store.Publish(state);
+        });
+        Receive<Status.Failure>(failure =>
+        {
+            _asking = false;
+            _log.Warning("Dashboard: refresh failed: {0}", failure.Cause.Message);
+        });
+    }
+
+    public static Props Props(IActorRef coordinator, DashboardStore store, string artifacts, TimeSpan refresh) =>
+        Akka.Actor.Props.Create(() => new DashboardFeed(coordinator, store, artifacts, refresh));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Self.Tell(Refresh.Instance);
+        Timers.StartPeriodicTimer("refresh", Refresh.Instance, _refresh);
+    }
+
+    /// <summary>Runs on a task: the overview (or why there is none), members, reports.</summary>
+    private async Task<DashboardState> Gather()
+    {
+        CoordinatorOverview? overview = null;
+        string coordinator;
+        try
+        {
+            // Longer than one refresh: a coordinator busy replaying its journal still answers.
+            overview = await _coordinator.Ask<CoordinatorOverview>(GetOverview.Instance, _refresh * 3 + TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            coordinator = "ok";
+        }
+        catch (AskTimeoutException)
+        {
+            coordinator = "the coordinator did not answer (starting, recovering its journal, or moving to another node)";
+        }
+        var trainers = overview?.Trainers ?? [];
+        var state = _cluster.State;
+        var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new MemberView(
+            m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), m.Status.ToString().ToLowerInvariant(),
+            !state.Unreachable.Contains(m),
+            trainers.Where(t => t.Node == m.Address.ToString()).ToList())).ToList();
+        return new DashboardState(DateTimeOffset.UtcNow, _cluster.SelfAddress.ToString(), coordinator, members,
+            overview?.Trials ?? new SweepCounts(0, 0, 0, 0, 0), overview?.Sweeps ?? [], overview?.Running ?? [], overview?.Failures ?? [],
+            Reports(_artifacts));
+    }
+
+    /// <summary>Every <c>reports/*/index.html</c> under the artifact store, newest first.</summary>
+    public static IReadOnlyList<ReportLink> Reports(string artifacts)
+    {
+        var root = new DirectoryInfo(Path.Combine(artifacts, ReportsDirectory));
+        if (!root.Exists) return [];
+        return root.EnumerateDirectories()
+            .Select(d => new FileInfo(Path.Combine(d.FullName, "index.html")))
+            .Where(f => f.Exists)
+            .OrderByDescending(f => f.LastWriteTimeUtc)
+            .Select(f => new ReportLink(f.Directory!.Name, $"/{ReportsDirectory}/{Uri.EscapeDataString(f.Directory.Name)}/index.html",
+                new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)))
+            .ToList();
+    }
+
+    private sealed record Refresh
+    {
+        public static readonly Refresh Instance = new();
+    }
+}

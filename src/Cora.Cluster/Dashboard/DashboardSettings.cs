@@ -1,0 +1,29 @@
+using System.Net;
+using Akka.Configuration;
+using Cora.Training;
+
+namespace Cora.Cluster.Dashboard;
+
+/// <summary>HOCON <c>cora.http</c> (documented in Cora.Actors' reference.conf), checked.</summary>
+/// <param name="Port">0: no web endpoint.</param>
+/// <param name="Token">The console token; required on every request unless bound to loopback.</param>
+public sealed record DashboardSettings(int Port, string Hostname, TimeSpan Refresh, string Token)
+{
+    /// <summary>Bound to a loopback interface only: whoever reaches it is on this machine, so no
+    /// token is asked for (the same trust as the node's own files).</summary>
+    public bool Loopback => Hostname == "localhost" || (IPAddress.TryParse(Hostname, out var ip) && IPAddress.IsLoopback(ip));
+
+    public static DashboardSettings Create(Config config)
+    {
+        var port = config.GetInt("cora.http.port", 0);
+        if (port is < 0 or > 65535) throw new InvalidInputException($"cora.http.port: expected 0 (off) or a TCP port (got {port})");
+        var hostname = config.GetString("cora.http.hostname", "127.0.0.1");
+        if (string.IsNullOrWhiteSpace(hostname)) throw new InvalidInputException("cora.http.hostname: must not be empty");
+        var refresh = config.GetTimeSpan("cora.http.refresh", TimeSpan.FromSeconds(1));
+        if (refresh <= TimeSpan.Zero) throw new InvalidInputException($"cora.http.refresh: must be positive (got {refresh})");
+        var settings = new DashboardSettings(port, hostname, refresh, config.GetString("cora.console.token", ""));
+        if (port > 0 && !settings.Loopback && string.IsNullOrEmpty(settings.Token))
+            throw new InvalidInputException($"cora.http.hostname: {hostname} is not loopback, so the dashboard needs the console token (set CORA_TOKEN)");
+        return settings;
+    }
+}
