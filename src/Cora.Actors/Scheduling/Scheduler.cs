@@ -37,6 +37,8 @@ public sealed class Scheduler : ReceivePersistentActor, IWithTimers
     private readonly ScheduleBook _book = new();
     private readonly Dictionary<string, Firing> _firing = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _cancel = new();
+    /// <summary>A tick passed over a schedule that was firing: tick again when a firing ends.</summary>
+    private bool _tickDeferred;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <param name="coordinator">The sweep coordinator (in a cluster: its singleton proxy).</param>
@@ -151,7 +153,11 @@ public sealed class Scheduler : ReceivePersistentActor, IWithTimers
         foreach (var due in _book.Due(Now, _settings.CatchUp))
         {
             // A schedule with a firing under way is looked at again once that is decided.
-            if (_firing.ContainsKey(due.Name)) continue;
+            if (_firing.ContainsKey(due.Name))
+            {
+                _tickDeferred = true;
+                continue;
+            }
             PersistAll(due.Skipped, skipped =>
             {
                 _book.Apply(skipped);
@@ -244,6 +250,11 @@ public sealed class Scheduler : ReceivePersistentActor, IWithTimers
     {
         _firing.Remove(firing.Name);
         firing.ReplyTo?.Tell(reply);
+        if (_tickDeferred)
+        {
+            _tickDeferred = false;
+            Self.Tell(SchedulerTick.Instance);
+        }
     }
 
     protected override void PostStop()
