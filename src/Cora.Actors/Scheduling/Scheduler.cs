@@ -158,11 +158,14 @@ public sealed class Scheduler : ReceivePersistentActor, IWithTimers
                 _tickDeferred = true;
                 continue;
             }
-            PersistAll(due.Skipped, skipped =>
+            if (due.Skipped.Count > 0)
             {
-                _book.Apply(skipped);
-                _log.Warning("Schedule {0}: slot {1:O} skipped: {2}", skipped.Name, skipped.Slot, skipped.Reason);
-            });
+                PersistAll(due.Skipped, skipped =>
+                {
+                    _book.Apply(skipped);
+                    _log.Warning("Schedule {0}: slot {1:O} skipped: {2}", skipped.Name, skipped.Slot, skipped.Reason);
+                });
+            }
             if (due.Fire is { } slot) Start(new Firing(due.Name, slot, Manual: false, ReplyTo: null));
         }
         SetTimer();
