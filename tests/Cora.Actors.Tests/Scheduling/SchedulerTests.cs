@@ -157,6 +157,18 @@ public sealed class SchedulerTests : CoordinatorTestKit
     }
 
     [Fact]
+    public void With_its_own_timer_the_scheduler_wakes_for_the_next_slot_by_itself()
+    {
+        // The timer sleeps until the slot by the clock it is given: 300 ms here.
+        _clock.Now = At(1, 2) - TimeSpan.FromMilliseconds(300);
+        var scheduler = Sys.ActorOf(Scheduler.Props(_coordinator.Ref, null, Settings, _clock, timer: true, persistenceId: "timed"));
+        Ask<ScheduleView>(scheduler, new AddSchedule("nightly", "0 2 * * *", "UTC", _grid));
+        _clock.Now = At(1, 2);
+        _coordinator.ExpectMsg<SubmitSweep>(Wait);   // no tick sent by the test
+        Assert.Equal(At(1, 2), Listed(scheduler).Last!.Slot);
+    }
+
+    [Fact]
     public void A_slot_is_skipped_with_a_record_while_the_schedules_previous_sweep_runs()
     {
         var scheduler = WithNightly();
