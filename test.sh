@@ -38,6 +38,8 @@ install_package() { # install_package DEBIAN-PACKAGE
 }
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || install_package postgresql || true
 command -v systemd-analyze >/dev/null || install_package systemd || true
+# IANA time zones for `cora schedule --tz` (.NET reads /usr/share/zoneinfo; ICU is not used).
+[[ -e /usr/share/zoneinfo/Europe/Paris ]] || install_package tzdata || true
 
 if ! dotnet build CoRA.sln -c Release --nologo -v q -clp:ErrorsOnly; then
   echo "build failed"

@@ -34,6 +34,10 @@ public static class CoraCli
             SweepStartCommand.Create(), SweepListCommand.Create(), SweepStatusCommand.Create(), SweepResultsCommand.Create(),
             SweepControlCommand.Cancel(), SweepControlCommand.Retry(),
         },
+        new Command("schedule", "Cron schedules that submit grids to a running cluster")
+        {
+            ScheduleAddCommand.Create(), ScheduleListCommand.Create(), ScheduleControlCommand.Remove(), ScheduleControlCommand.RunNow(),
+        },
         new Command("trial", "Trials: run one attempt (trainers), or inspect one on a running cluster")
         {
             TrialExecCommand.Exec(), TrialShowCommand.Create(), TrialLogsCommand.Create(),

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Cora.Actors.Coordinator;
+using Cora.Actors.Scheduling;
 
 namespace Cora.Actors.Console;
 
@@ -11,34 +12,39 @@ namespace Cora.Actors.Console;
 /// The console's entry point into a cluster (registered with the ClusterClientReceptionist on
 /// coordinator-role nodes). Checks the token, logs mutating commands with who and when, answers
 /// cluster questions from this node's view of the membership, and forwards sweep commands to the
-/// coordinator singleton. It holds no state of its own.
+/// coordinator singleton and schedule commands to the scheduler singleton. It holds no state of its own.
 /// </summary>
 public sealed class CommandHost : ReceiveActor
 {
     public const string Name = "command-host";
     /// <summary>Shorter than the console's own wait, so the console hears why.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>run-now answers once the grid is planned (checkpoint hashes, cached after the
+    /// first time) and submitted; still shorter than the console's own wait.</summary>
+    private static readonly TimeSpan RunNowTimeout = TimeSpan.FromSeconds(50);
 
     /// <summary>Lines of a trial log a console gets (its end).</summary>
     private const int LogLines = 200;
 
     private readonly IActorRef _coordinator;
+    private readonly IActorRef _scheduler;
     private readonly byte[] _token;
     private readonly string _artifacts;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <param name="artifacts">The artifact store as this node sees it (for trial logs).</param>
-    public CommandHost(IActorRef coordinator, string token, string artifacts)
+    public CommandHost(IActorRef coordinator, IActorRef scheduler, string token, string artifacts)
     {
         _coordinator = coordinator;
+        _scheduler = scheduler;
         _token = Encoding.UTF8.GetBytes(token);
         _artifacts = artifacts;
         ReceiveAsync<ConsoleRequest>(Handle);
     }
 
-    public static Props Props(IActorRef coordinator, string token, string artifacts) =>
-        Akka.Actor.Props.Create(() => new CommandHost(coordinator, token, artifacts));
+    public static Props Props(IActorRef coordinator, IActorRef scheduler, string token, string artifacts) =>
+        Akka.Actor.Props.Create(() => new CommandHost(coordinator, scheduler, token, artifacts));
 
     private async Task Handle(ConsoleRequest request)
     {
@@ -51,7 +57,7 @@ public sealed class CommandHost : ReceiveActor
         }
         var command = request.Command;
         if (command.Mutating)
-            _log.Warning("Console: {0} ran {1} {2} at {3:O}", request.User, command.Kind, command.Address ?? command.Plan?.Name ?? "", DateTimeOffset.UtcNow);
+            _log.Warning("Console: {0} ran {1} {2} at {3:O}", request.User, command.Kind, command.Address ?? command.Plan?.Name ?? command.Schedule?.Name ?? command.Name ?? "", DateTimeOffset.UtcNow);
         object reply;
         try
         {
@@ -68,6 +74,10 @@ public sealed class CommandHost : ReceiveActor
                 ConsoleCommand.SweepRetryKind when command.SweepId is { } id => await _coordinator.Ask<SweepStatus>(new RetrySweep(id, command.Failed), AskTimeout),
                 ConsoleCommand.TrialShowKind when command.TrialId is { } id => await _coordinator.Ask<TrialDetail>(new GetTrial(id), AskTimeout),
                 ConsoleCommand.TrialLogsKind when command.TrialId is { } id => Log(await _coordinator.Ask<TrialDetail>(new GetTrial(id), AskTimeout), command.Attempt),
+                ConsoleCommand.ScheduleAddKind when command.Schedule is { } add => await _scheduler.Ask<ISchedulerMessage>(add, AskTimeout),
+                ConsoleCommand.ScheduleListKind => await _scheduler.Ask<ISchedulerMessage>(ListSchedules.Instance, AskTimeout),
+                ConsoleCommand.ScheduleRemoveKind when command.Name is { } name => await _scheduler.Ask<ISchedulerMessage>(new RemoveSchedule(name), AskTimeout),
+                ConsoleCommand.ScheduleRunNowKind when command.Name is { } name => await _scheduler.Ask<ISchedulerMessage>(new RunScheduleNow(name), RunNowTimeout),
                 _ => new ConsoleRefused($"unknown or incomplete console command \"{command.Kind}\""),
             };
         }
@@ -75,7 +85,9 @@ public sealed class CommandHost : ReceiveActor
         {
             // The coordinator singleton is moving (its node left or died) or recovering: say so;
             // the console exits with "unavailable" and the command can simply be run again.
-            reply = new ConsoleUnavailable($"the sweep coordinator did not answer within {AskTimeout.TotalSeconds:F0} s (it may be moving to another coordinator node; try again)");
+            reply = new ConsoleUnavailable(command.Kind == ConsoleCommand.ScheduleRunNowKind
+                ? $"the scheduler did not finish firing within {RunNowTimeout.TotalSeconds:F0} s (planning hashes new checkpoints once); it goes on: see `cora schedule list` for the outcome"
+                : $"the sweep coordinator or scheduler did not answer within {AskTimeout.TotalSeconds:F0} s (it may be moving to another coordinator node; try again)");
         }
         sender.Tell(reply);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Grids;
+using Cora.Actors.Scheduling;
 using Cora.Actors.Serialization;
 
 namespace Cora.Actors.Console;
@@ -20,7 +21,9 @@ public sealed record ConsoleRequest(
 
 /// <summary>One console command. A single record with a kind and optional fields keeps the wire
 /// format flat and version-tolerant (a newer console's extra field is ignored by an older node).</summary>
-/// <param name="Kind">cluster-show | cluster-leave | cluster-down | sweep-start | sweep-list | sweep-status | sweep-results | sweep-cancel | sweep-retry | trial-show | trial-logs.</param>
+/// <param name="Kind">cluster-show | cluster-leave | cluster-down | sweep-start | sweep-list | sweep-status | sweep-results | sweep-cancel | sweep-retry | trial-show | trial-logs | schedule-add | schedule-list | schedule-remove | schedule-run-now.</param>
+/// <param name="Schedule">The schedule to add (schedule-add).</param>
+/// <param name="Name">A schedule's name (schedule-remove, schedule-run-now).</param>
 public sealed record ConsoleCommand(
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("address")] string? Address = null,
@@ -28,7 +31,9 @@ public sealed record ConsoleCommand(
     [property: JsonPropertyName("trial_id")] string? TrialId = null,
     [property: JsonPropertyName("plan")] SweepPlan? Plan = null,
     [property: JsonPropertyName("failed")] bool Failed = false,
-    [property: JsonPropertyName("attempt")] int? Attempt = null)
+    [property: JsonPropertyName("attempt")] int? Attempt = null,
+    [property: JsonPropertyName("schedule")] AddSchedule? Schedule = null,
+    [property: JsonPropertyName("name")] string? Name = null)
 {
     public const string ClusterShow = "cluster-show";
     public const string ClusterLeave = "cluster-leave";
@@ -41,9 +46,14 @@ public sealed record ConsoleCommand(
     public const string SweepRetryKind = "sweep-retry";
     public const string TrialShowKind = "trial-show";
     public const string TrialLogsKind = "trial-logs";
+    public const string ScheduleAddKind = "schedule-add";
+    public const string ScheduleListKind = "schedule-list";
+    public const string ScheduleRemoveKind = "schedule-remove";
+    public const string ScheduleRunNowKind = "schedule-run-now";
 
     /// <summary>Commands that change the cluster or its work: logged with who and when.</summary>
-    [JsonIgnore] public bool Mutating => Kind is ClusterLeave or ClusterDown or SweepStart or SweepCancelKind or SweepRetryKind;
+    [JsonIgnore] public bool Mutating => Kind is ClusterLeave or ClusterDown or SweepStart or SweepCancelKind or SweepRetryKind
+        or ScheduleAddKind or ScheduleRemoveKind or ScheduleRunNowKind;
 }
 
 public sealed record ConsoleRefused([property: JsonPropertyName("reason")] string Reason) : IConsoleMessage;

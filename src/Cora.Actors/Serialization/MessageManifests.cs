@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using Cora.Actors.Coordinator;
+using Cora.Actors.Scheduling;
 using Cora.Actors.Trainer;
 
 namespace Cora.Actors.Serialization;
@@ -54,6 +55,21 @@ public static class MessageManifests
         ("cluster-view", typeof(Console.ClusterView)),
         ("console-done", typeof(Console.ConsoleDone)),
         ("trial-log", typeof(Console.TrialLog)),
+        // Journaled scheduler events.
+        ("schedule-added", typeof(ScheduleAdded)),
+        ("schedule-removed", typeof(ScheduleRemoved)),
+        ("slot-fired", typeof(SlotFired)),
+        ("slot-skipped", typeof(SlotSkipped)),
+        // Scheduler protocol.
+        ("add-schedule", typeof(AddSchedule)),
+        ("remove-schedule", typeof(RemoveSchedule)),
+        ("list-schedules", typeof(ListSchedules)),
+        ("run-schedule-now", typeof(RunScheduleNow)),
+        ("scheduler-tick", typeof(SchedulerTick)),
+        ("schedule-rejected", typeof(ScheduleRejected)),
+        ("slot-outcome", typeof(SlotOutcome)),
+        ("schedule-view", typeof(ScheduleView)),
+        ("schedule-list", typeof(ScheduleList)),
         // Trainer ↔ loader, basis extractor, evaluator.
         ("check-checkpoints", typeof(CheckCheckpoints)),
         ("checkpoints-checked", typeof(CheckpointsChecked)),

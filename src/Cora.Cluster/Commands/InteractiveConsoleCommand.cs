@@ -22,7 +22,7 @@ public static class InteractiveConsoleCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var interactive = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
-            output.WriteLine("cora console: type a command (cluster show, sweep list, sweep status ID, …), 'help', or 'exit'.");
+            output.WriteLine("cora console: type a command (cluster show, sweep list, sweep status ID, schedule list, …), 'help', or 'exit'.");
             while (true)
             {
                 output.Write(Prompt);

@@ -7,6 +7,7 @@ using Cora.Actors.Console;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Evaluation;
 using Cora.Actors.Persistence;
+using Cora.Actors.Scheduling;
 using Cora.Actors.Trainer;
 using Cora.Training;
 
@@ -17,7 +18,8 @@ namespace Cora.Cluster.Hosting;
 /// <list type="bullet">
 /// <item><c>coordinator</c>: the sweep coordinator as a cluster singleton (it lives on the oldest
 /// coordinator node and moves when that node goes; its journal must then be shared, i.e.
-/// PostgreSQL) and the <see cref="CommandHost"/> the console talks to.</item>
+/// PostgreSQL), the <see cref="Scheduler"/> singleton beside it on the same journal, and the
+/// <see cref="CommandHost"/> the console talks to.</item>
 /// <item><c>trainer</c>: one <see cref="GpuTrainer"/> per slot, with the node's checkpoint loader,
 /// basis extractor and evaluator; trainers reach the coordinator through a singleton proxy.</item>
 /// <item><c>evaluator</c>: an evaluator for scoring on CPU-only nodes.</item>
@@ -66,6 +68,7 @@ public sealed class ClusterNode
             throw new InvalidInputException("cora.console.token: a coordinator node needs the console token (set CORA_TOKEN)");
         if (roles.Contains(CoordinatorRole)) config = JournalConfig.For(journal).WithFallback(config);
         var snapshotEvery = NodeActors.SnapshotEvery(config);
+        var schedulerSettings = SchedulerSettings.Create(config);
         // A trainer never creates the store: a missing mount would silently become a private
         // directory that no other node sees.
         var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path", "artifacts"));
@@ -82,7 +85,12 @@ public sealed class ClusterNode
         {
             system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(snapshotEvery: snapshotEvery), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
-            var host = system.ActorOf(CommandHost.Props(proxy, token, artifacts), CommandHost.Name);
+            // Its content-hash cache sits in the artifact store, which every coordinator node sees.
+            system.ActorOf(ClusterSingletonManager.Props(Scheduler.Props(proxy, Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings),
+                PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "scheduler");
+            var scheduler = system.ActorOf(ClusterSingletonProxy.Props("/user/scheduler",
+                ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "scheduler-proxy");
+            var host = system.ActorOf(CommandHost.Props(proxy, scheduler, token, artifacts), CommandHost.Name);
             receptionist.RegisterService(host);
         }
         if (roles.Contains(TrainerRole))

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Cora.Actors.Coordinator;
+using Cora.Actors.Scheduling;
 using Cora.Actors.Serialization;
 
 namespace Cora.Actors.Tests.Serialization;
@@ -32,6 +33,19 @@ public sealed class CoraJsonSerializerTests() : TestKit(CoraConfig.Reference)
             new TrialAttemptFailed("t1", 2, "exit code 134", false, At),
             new TrialRequeued("t1", 3, "trainer stopped", At),
             new DuplicateResultDropped("t1", 1, At),
+            // The scheduler's events and protocol.
+            new ScheduleAdded("nightly", "0 2 * * *", "Europe/Paris", "/grids/smoke.conf", At),
+            new ScheduleRemoved("nightly", At),
+            new SlotFired("nightly", At, "s1", true, At),
+            new SlotSkipped("nightly", At.ToOffset(TimeSpan.FromHours(1)), "the previous sweep s1 of this schedule is still running", false, At),
+            new AddSchedule("nightly", "0 2 * * *", "UTC", "/grids/smoke.conf"),
+            new RemoveSchedule("nightly"),
+            ListSchedules.Instance,
+            new RunScheduleNow("nightly"),
+            SchedulerTick.Instance,
+            new ScheduleRejected("cron \"x\": bad"),
+            new ScheduleList([new ScheduleView("nightly", "0 2 * * *", "Europe/Paris", "/g.conf", At.ToOffset(TimeSpan.FromHours(1)), At,
+                new SlotOutcome("nightly", At, false, SlotOutcome.Fired, SweepId: "s1"))]),
         };
         foreach (var e in events)
         {

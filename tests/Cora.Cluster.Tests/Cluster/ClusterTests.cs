@@ -211,12 +211,16 @@ public sealed class ClusterTests : IDisposable
         await trainer.WaitUpAsync();
 
         var sweep = await StartSweep(first, grid);
+        // A schedule added before the kill moves with the scheduler singleton (same journal).
+        await Console(first, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", grid);
         await WaitFor(first, sweep, s => s.GetProperty("counts").GetProperty("succeeded").GetInt32() >= 1);
         first.Kill();
 
         var status = await WaitFor(second, sweep, Finished);
         Assert.Equal("completed", status.GetProperty("state").GetString());
         await AssertEveryTrialExactlyOnce(grid);
+        var schedule = (await Console(second, "schedule", "list")).GetProperty("schedules").EnumerateArray().Single();
+        Assert.Equal(("nightly", "Europe/Paris"), (schedule.GetProperty("name").GetString(), schedule.GetProperty("time_zone").GetString()));
     }
 
     [Fact]
@@ -281,5 +285,43 @@ public sealed class ClusterTests : IDisposable
         Assert.NotEqual("failed", retried.GetProperty("state").GetString());
         await WaitFor(coordinator, sweep, s => Finished(s) && s.GetProperty("failures").GetArrayLength() == 2);
         Assert.Equal(2, (await Console(coordinator, "trial", "show", failedId)).GetProperty("state").GetProperty("attempt").GetInt32());
+    }
+
+    [Fact]
+    public async Task Schedules_are_added_listed_fired_now_skipped_while_their_sweep_runs_and_removed_from_the_console()
+    {
+        // One coordinator node and no trainer: a fired sweep stays running, which is what the skip rule needs.
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var coordinator = Node("coordinator", null);
+        await coordinator.WaitUpAsync();
+
+        var added = await Console(coordinator, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", grid);
+        Assert.Equal(grid, added.GetProperty("grid").GetString());
+        var (code, _, stderr) = await NodeProcess.RunAsync(Token, "schedule", "add", "other", "--cron", "0 2 * * *", _temp.File("missing.conf"), "--contact", coordinator.Contact);
+        Assert.Equal(ExitCodes.DataError, code);
+        Assert.Contains(_temp.File("missing.conf"), stderr);
+
+        var listed = (await Console(coordinator, "schedule", "list")).GetProperty("schedules").EnumerateArray().Single();
+        Assert.Equal(("nightly", "0 2 * * *", "Europe/Paris"), (listed.GetProperty("name").GetString(), listed.GetProperty("cron").GetString(), listed.GetProperty("time_zone").GetString()));
+        var next = listed.GetProperty("next").GetDateTimeOffset();
+        Assert.Equal((2, 0), (next.Hour, next.Minute));
+        Assert.Equal(next, listed.GetProperty("next_utc").GetDateTimeOffset());
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("last").ValueKind);
+
+        var fired = await Console(coordinator, "schedule", "run-now", "nightly");
+        Assert.Equal(("fired", true), (fired.GetProperty("outcome").GetString(), fired.GetProperty("manual").GetBoolean()));
+        var sweep = fired.GetProperty("sweep_id").GetString()!;
+        var status = await WaitFor(coordinator, sweep, s => s.GetProperty("state").GetString() == "running");
+        Assert.Equal(Planned(grid).Count, status.GetProperty("counts").GetProperty("pending").GetInt32());
+
+        var skipped = await Console(coordinator, "schedule", "run-now", "nightly");
+        Assert.Equal("skipped", skipped.GetProperty("outcome").GetString());
+        Assert.Contains($"previous sweep {sweep} of this schedule is still running", skipped.GetProperty("reason").GetString());
+        var last = (await Console(coordinator, "schedule", "list")).GetProperty("schedules")[0].GetProperty("last");
+        Assert.Equal("skipped", last.GetProperty("outcome").GetString());
+
+        await Console(coordinator, "schedule", "remove", "nightly");
+        Assert.Empty((await Console(coordinator, "schedule", "list")).GetProperty("schedules").EnumerateArray());
+        Assert.Contains("ran schedule-run-now nightly", coordinator.Output);   // audit-logged like the other mutating commands
     }
 }
