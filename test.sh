@@ -11,8 +11,8 @@ rm -rf "$results"
 mkdir -p "$results"
 
 # Tools the tests run, from Debian packages: the PostgreSQL binaries (the PostgreSQL tests start
-# their own server, tests/Shared/PostgresServer.cs) and systemd-analyze (the deploy/systemd
-# checks). A missing one is installed with apt-get as root or through password-less sudo (CI: a
+# their own server, tests/Shared/PostgresServer.cs), systemd-analyze (the deploy/systemd
+# checks), Chromium (the dashboard) and tzdata (schedules). A missing one is installed with apt-get as root or through password-less sudo (CI: a
 # clean Debian clone, package mirrors only); otherwise a message names the package, and the tests
 # that need it fail (they are never skipped).
 install_package() { # install_package DEBIAN-PACKAGE
@@ -38,6 +38,8 @@ install_package() { # install_package DEBIAN-PACKAGE
 }
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || install_package postgresql || true
 command -v systemd-analyze >/dev/null || install_package systemd || true
+# The dashboard test drives Debian's headless Chromium (tests/Cora.Cluster.Tests/Dashboard/).
+[[ -x /usr/bin/chromium ]] || install_package chromium || true
 # IANA time zones for `cora schedule --tz` (.NET reads /usr/share/zoneinfo; ICU is not used).
 [[ -e /usr/share/zoneinfo/Europe/Paris ]] || install_package tzdata || true
 
@@ -47,6 +49,8 @@ if ! dotnet build CoRA.sln -c Release --nologo -v q -clp:ErrorsOnly; then
   exit 1
 fi
 
+# Screenshots and other files tests leave for a person to look at.
+export CORA_TEST_OUTPUT="$results"
 dotnet test CoRA.sln -c Release --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?

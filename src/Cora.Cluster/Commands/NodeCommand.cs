@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Akka.Actor;
+using Cora.Actors.Logging;
 using Cora.Cluster.Dashboard;
 using Cora.Cluster.Hosting;
 using TorchSharp;
@@ -29,14 +30,15 @@ public static class NodeCommand
         var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, db, artifacts, slots, httpPort };
         command.SetAction(async (parse, cancellation) =>
         {
-            var error = parse.InvocationConfiguration.Error;
+            var stderr = parse.InvocationConfiguration.Error;
             var nodeConfig = NodeConfig.Build(parse.GetValue(config), parse.GetValue(roles) ?? [], parse.GetValue(hostname), parse.GetValue(port),
                 parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots), parse.GetValue(httpPort));
+            var error = NodeLog(stderr, nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference).GetString("cora.logging.format", "text") == "json");
             var gpus = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
             var dashboardSettings = DashboardSettings.Create(nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference));
             var node = ClusterNode.Start(nodeConfig, gpus);
             await using var dashboard = dashboardSettings.Port > 0
-                ? await DashboardServer.StartAsync(node.System, node.Coordinator, node.Artifacts, dashboardSettings)
+                ? await DashboardServer.StartAsync(node.System, node.Coordinator, node.Scheduler, node.Artifacts, dashboardSettings)
                 : null;
             if (dashboard is not null) error.WriteLine($"cora node: dashboard and /metrics at {dashboard.Address}");
             var cluster = Akka.Cluster.Cluster.Get(node.System);
@@ -64,5 +66,19 @@ public static class NodeCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The node's own lines on stderr: as they are, or with <c>cora.logging.format = json</c>
+    /// in the shape of the node's JSON log lines (Logging/StderrLogger).</summary>
+    private static TextWriter NodeLog(TextWriter stderr, bool json) => json ? new JsonLineWriter(stderr) : stderr;
+
+    private sealed class JsonLineWriter(TextWriter inner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void WriteLine(string? value) =>
+            inner.WriteLine(StderrLogger.JsonLine(DateTimeOffset.UtcNow, "info", "cora.node", Environment.CurrentManagedThreadId, value));
+
+        public override void Write(char value) => inner.Write(value);
     }
 }

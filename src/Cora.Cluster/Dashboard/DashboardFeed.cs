@@ -2,13 +2,14 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Cora.Actors.Coordinator;
+using Cora.Actors.Scheduling;
 
 namespace Cora.Cluster.Dashboard;
 
 /// <summary>
 /// Keeps the node's <see cref="DashboardStore"/> current: every refresh it asks the coordinator
-/// (through the node's singleton proxy, so it works on any node) for its
-/// <see cref="CoordinatorOverview"/>, adds this node's view of the membership and the reports
+/// and the scheduler (through the node's singleton proxies, so it works on any node) for their
+/// <see cref="CoordinatorOverview"/> and <see cref="ScheduleList"/>, adds this node's view of the membership and the reports
 /// found in the artifact store, and publishes the result. One question at a time; the asking runs
 /// off the mailbox and the answer comes back as a message.
 /// </summary>
@@ -18,6 +19,7 @@ public sealed class DashboardFeed : ReceiveActor, IWithTimers
     public const string ReportsDirectory = "reports";
 
     private readonly IActorRef _coordinator;
+    private readonly IActorRef _scheduler;
     private readonly DashboardStore _store;
     private readonly string _artifacts;
     private readonly TimeSpan _refresh;
@@ -26,9 +28,10 @@ public sealed class DashboardFeed : ReceiveActor, IWithTimers
     private bool _asking;
     private string? _lastProblem;
 
-    public DashboardFeed(IActorRef coordinator, DashboardStore store, string artifacts, TimeSpan refresh)
+    public DashboardFeed(IActorRef coordinator, IActorRef scheduler, DashboardStore store, string artifacts, TimeSpan refresh)
     {
         _coordinator = coordinator;
+        _scheduler = scheduler;
         _store = store;
         _artifacts = artifacts;
         _refresh = refresh;
@@ -52,8 +55,8 @@ public sealed class DashboardFeed : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(IActorRef coordinator, DashboardStore store, string artifacts, TimeSpan refresh) =>
-        Akka.Actor.Props.Create(() => new DashboardFeed(coordinator, store, artifacts, refresh));
+    public static Props Props(IActorRef coordinator, IActorRef scheduler, DashboardStore store, string artifacts, TimeSpan refresh) =>
+        Akka.Actor.Props.Create(() => new DashboardFeed(coordinator, scheduler, store, artifacts, refresh));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -63,30 +66,39 @@ public sealed class DashboardFeed : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("refresh", Refresh.Instance, _refresh);
     }
 
-    /// <summary>Runs on a task: the overview (or why there is none), members, reports.</summary>
+    /// <summary>Runs on a task: the overview and the schedules (or why there are none), members, reports.</summary>
     private async Task<DashboardState> Gather()
     {
-        CoordinatorOverview? overview = null;
-        string coordinator;
-        try
-        {
-            // Longer than one refresh: a coordinator busy replaying its journal still answers.
-            overview = await _coordinator.Ask<CoordinatorOverview>(GetOverview.Instance, _refresh * 3 + TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            coordinator = "ok";
-        }
-        catch (AskTimeoutException)
-        {
-            coordinator = "the coordinator did not answer (starting, recovering its journal, or moving to another node)";
-        }
+        // Longer than one refresh: a coordinator busy replaying its journal still answers.
+        var wait = _refresh * 3 + TimeSpan.FromSeconds(2);
+        var asked = _coordinator.Ask<CoordinatorOverview>(GetOverview.Instance, wait);
+        var schedules = _scheduler.Ask<ScheduleList>(ListSchedules.Instance, wait);
+        var problems = new List<string>();
+        var overview = await Answer(asked, "the coordinator did not answer (starting, recovering its journal, or moving to another node)", problems)
+            .ConfigureAwait(false);
+        var list = await Answer(schedules, "the scheduler did not answer", problems).ConfigureAwait(false);
         var trainers = overview?.Trainers ?? [];
         var state = _cluster.State;
         var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new MemberView(
             m.Address.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), m.Status.ToString().ToLowerInvariant(),
             !state.Unreachable.Contains(m),
             trainers.Where(t => t.Node == m.Address.ToString()).ToList())).ToList();
-        return new DashboardState(DateTimeOffset.UtcNow, _cluster.SelfAddress.ToString(), coordinator, members,
-            overview?.Trials ?? new SweepCounts(0, 0, 0, 0, 0), overview?.Sweeps ?? [], overview?.Running ?? [], overview?.Failures ?? [],
-            Reports(_artifacts));
+        return new DashboardState(DateTimeOffset.UtcNow, _cluster.SelfAddress.ToString(), problems.Count == 0 ? "ok" : string.Join("; ", problems),
+            members, overview?.Trials ?? new SweepCounts(0, 0, 0, 0, 0), overview?.Sweeps ?? [], overview?.Running ?? [], overview?.Failures ?? [],
+            list?.Schedules ?? [], Reports(_artifacts));
+    }
+
+    private static async Task<T?> Answer<T>(Task<T> asked, string problem, List<string> problems) where T : class
+    {
+        try
+        {
+            return await asked.ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            problems.Add(problem);
+            return null;
+        }
     }
 
     /// <summary>Every <c>reports/*/index.html</c> under the artifact store, newest first.</summary>

@@ -18,7 +18,7 @@ namespace Cora.Cluster.Dashboard;
 /// A node's read-only web endpoint (ASP.NET Core minimal API on Kestrel):
 /// <list type="bullet">
 /// <item><c>/</c> — the dashboard page (members and their slots, sweeps with progress, running
-/// trials with live loss, recent failures, reports), kept live by <c>/api/events</c>;</item>
+/// trials with live loss, recent failures, schedules, reports), kept live by <c>/api/events</c>;</item>
 /// <item><c>/api/state</c> — the current <see cref="DashboardState"/> as JSON;</item>
 /// <item><c>/api/events</c> — server-sent events, one <c>state</c> event per change;</item>
 /// <item><c>/metrics</c> — Prometheus text format (<see cref="CoraMetrics"/>, <see cref="DashboardMetrics"/>);</item>
@@ -49,11 +49,13 @@ public sealed class DashboardServer : IAsyncDisposable
 
     /// <summary>Starts the feed actor on <paramref name="system"/> and the web endpoint beside it.</summary>
     /// <param name="coordinator">The coordinator singleton's proxy.</param>
-    public static async Task<DashboardServer> StartAsync(ActorSystem system, IActorRef coordinator, string artifacts, DashboardSettings settings)
+    /// <param name="scheduler">The scheduler singleton's proxy.</param>
+    public static async Task<DashboardServer> StartAsync(ActorSystem system, IActorRef coordinator, IActorRef scheduler, string artifacts,
+        DashboardSettings settings)
     {
         var store = new DashboardStore(DashboardState.Empty(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()));
         var server = await StartAsync(settings, store, artifacts, new AkkaLoggerProvider(system.Log)).ConfigureAwait(false);
-        system.ActorOf(DashboardFeed.Props(coordinator, store, artifacts, settings.Refresh), "dashboard-feed");
+        system.ActorOf(DashboardFeed.Props(coordinator, scheduler, store, artifacts, settings.Refresh), "dashboard-feed");
         return server;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Cora.Actors.Coordinator;
+using Cora.Actors.Scheduling;
 
 namespace Cora.Cluster.Dashboard;
 
@@ -8,8 +9,8 @@ namespace Cora.Cluster.Dashboard;
 /// <c>/api/state</c> and of each server-sent event on <c>/api/events</c>.
 /// </summary>
 /// <param name="Node">The node serving the page.</param>
-/// <param name="Coordinator">"ok", or why the coordinator could not be asked (the lists that come
-/// from it are then empty).</param>
+/// <param name="Coordinator">"ok", or why the coordinator (or the scheduler) could not be asked;
+/// the lists that come from it are then empty.</param>
 public sealed record DashboardState(
     [property: JsonPropertyName("updated")] DateTimeOffset Updated,
     [property: JsonPropertyName("node")] string Node,
@@ -19,10 +20,11 @@ public sealed record DashboardState(
     [property: JsonPropertyName("sweeps")] IReadOnlyList<SweepSummary> Sweeps,
     [property: JsonPropertyName("running")] IReadOnlyList<RunningTrial> Running,
     [property: JsonPropertyName("failures")] IReadOnlyList<RecentFailure> Failures,
+    [property: JsonPropertyName("schedules")] IReadOnlyList<ScheduleView> Schedules,
     [property: JsonPropertyName("reports")] IReadOnlyList<ReportLink> Reports)
 {
     public static DashboardState Empty(string node) =>
-        new(DateTimeOffset.UtcNow, node, "starting", [], new SweepCounts(0, 0, 0, 0, 0), [], [], [], []);
+        new(DateTimeOffset.UtcNow, node, "starting", [], new SweepCounts(0, 0, 0, 0, 0), [], [], [], [], []);
 }
 
 /// <summary>A cluster member and its trainer slots (one per GPU on a GPU node).</summary>

@@ -32,10 +32,11 @@ public sealed class ClusterNode
     public const string EvaluatorRole = "evaluator";
     public static readonly IReadOnlyList<string> Roles = [CoordinatorRole, TrainerRole, EvaluatorRole];
 
-    private ClusterNode(ActorSystem system, IActorRef coordinator, string artifacts, Config config)
+    private ClusterNode(ActorSystem system, IActorRef coordinator, IActorRef scheduler, string artifacts, Config config)
     {
         System = system;
         Coordinator = coordinator;
+        Scheduler = scheduler;
         Artifacts = artifacts;
         Config = config;
     }
@@ -44,6 +45,9 @@ public sealed class ClusterNode
 
     /// <summary>The coordinator singleton's proxy on this node (every node has one).</summary>
     public IActorRef Coordinator { get; }
+
+    /// <summary>The scheduler singleton's proxy on this node (every node has one).</summary>
+    public IActorRef Scheduler { get; }
 
     /// <summary>The artifact store as this node sees it.</summary>
     public string Artifacts { get; }
@@ -81,15 +85,15 @@ public sealed class ClusterNode
         var receptionist = ClusterClientReceptionist.Get(system);
         var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator",
             ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "coordinator-proxy");
+        var scheduler = system.ActorOf(ClusterSingletonProxy.Props("/user/scheduler",
+            ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "scheduler-proxy");
         if (roles.Contains(CoordinatorRole))
         {
             system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(snapshotEvery: snapshotEvery), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
             // Its content-hash cache sits in the artifact store, which every coordinator node sees.
-            system.ActorOf(ClusterSingletonManager.Props(Scheduler.Props(proxy, Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings),
+            system.ActorOf(ClusterSingletonManager.Props(Actors.Scheduling.Scheduler.Props(proxy, Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings),
                 PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "scheduler");
-            var scheduler = system.ActorOf(ClusterSingletonProxy.Props("/user/scheduler",
-                ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "scheduler-proxy");
             var host = system.ActorOf(CommandHost.Props(proxy, scheduler, token, artifacts), CommandHost.Name);
             receptionist.RegisterService(host);
         }
@@ -103,6 +107,6 @@ public sealed class ClusterNode
             // work routed to CPU nodes, which nothing routes yet (see the issue note).
             system.ActorOf(Evaluator.Props(), "evaluator");
         }
-        return new ClusterNode(system, proxy, artifacts, config);
+        return new ClusterNode(system, proxy, scheduler, artifacts, config);
     }
 }

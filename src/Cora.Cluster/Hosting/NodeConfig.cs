@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Akka.Configuration;
 using Cora.Actors.Grids;
+using Cora.Actors.Logging;
 using Cora.Training;
 
 namespace Cora.Cluster.Hosting;
@@ -27,6 +28,9 @@ public static class NodeConfig
         if (slots is not null) lines.Add($"cora.trainer.slots = {slots.Value.ToString(CultureInfo.InvariantCulture)}");
         if (httpPort is not null) lines.Add($"cora.http.port = {httpPort.Value.ToString(CultureInfo.InvariantCulture)}");
         var merged = ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(config);
+        // Akka's own shutdown lines in the node's log format (reference.conf has the text one).
+        if (merged.GetString("cora.logging.format", "text") == "json" && !merged.HasPath("akka.stdout-logger-class"))
+            merged = ConfigurationFactory.ParseString($"akka.stdout-logger-class = {Quote(StderrLogger.MinimalLoggerFor("json"))}").WithFallback(merged);
         if (merged.GetStringList("akka.cluster.seed-nodes", []).Count == 0)
         {
             // No seeds: this node founds the cluster (joins itself).

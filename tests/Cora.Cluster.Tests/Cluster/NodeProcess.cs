@@ -43,11 +43,13 @@ public sealed partial class NodeProcess : IDisposable
     }
 
     /// <summary>Starts <c>cora node --config CONFIG --port (free) ARGS…</c> with CORA_TOKEN set.</summary>
-    public static NodeProcess StartNode(string config, string token, params string[] args)
+    public static NodeProcess StartNode(string config, string token, params string[] args) => StartNode(config, token, new Dictionary<string, string>(), args);
+
+    /// <summary>As above, with more environment variables for the node.</summary>
+    public static NodeProcess StartNode(string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var port = FreePort();
-        var node = Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port);
-        return node;
+        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment);
     }
 
     /// <summary>Runs a `cora` command to completion (a console command) and returns exit code and output.</summary>
@@ -68,9 +70,11 @@ public sealed partial class NodeProcess : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port)
+    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port, IReadOnlyDictionary<string, string> environment)
     {
-        var process = new Process { StartInfo = Info(token, args), EnableRaisingEvents = true };
+        var start = Info(token, args);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(process, port);
         void Line(string? line)
         {

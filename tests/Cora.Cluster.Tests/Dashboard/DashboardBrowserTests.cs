@@ -8,8 +8,8 @@ namespace Cora.Cluster.Tests.Dashboard;
 /// <summary>
 /// The dashboard of a real node (coordinator + trainer, SQLite journal) in Debian's headless
 /// Chromium, driven over the DevTools protocol: it shows the member and its slot, then — with no
-/// reload — a sweep submitted from the console, its running trial with a live loss, and the sweep
-/// completing; /metrics agrees. Screenshots go to CORA_TEST_OUTPUT (test.sh: .cora/test-results).
+/// reload — a schedule added and a sweep submitted from the console, its running trial with a
+/// live loss, and the sweep completing; /metrics agrees. Screenshots go to CORA_TEST_OUTPUT (test.sh: .cora/test-results).
 /// </summary>
 [Collection(MicroZooGroup.Name)]
 public sealed class DashboardBrowserTests : IDisposable
@@ -75,6 +75,14 @@ public sealed class DashboardBrowserTests : IDisposable
             () => [...document.querySelectorAll('[data-testid=members] tbody tr')].some(r =>
                 r.textContent.includes('{node.Address}') && r.textContent.includes('up') && r.textContent.includes('slot 0: idle'))
               && document.querySelector('[data-testid=live]').textContent === 'live'
+            """, node);
+
+        var added = await NodeProcess.RunAsync(Token, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", grid,
+            "--contact", node.Contact);
+        Assert.True(added.ExitCode == 0, $"schedule add exited {added.ExitCode}: {added.Stderr}");
+        await WaitFor(page, """
+            () => [...document.querySelectorAll('[data-testid=schedules] tbody tr')].some(r =>
+                r.textContent.includes('nightly') && r.textContent.includes('0 2 * * * (Europe/Paris)'))
             """, node);
 
         var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, "sweep", "start", grid, "--contact", node.Contact, "--json");
