@@ -266,5 +266,11 @@ public sealed class SweepBook
     public SweepResults Results(string sweepId) => new(sweepId, TrialsOf(sweepId).Select(t => new TrialRow(
         t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Plan.Sources, t.Plan.Dataset, t.Plan.Seed,
         t.State.ToString().ToLowerInvariant(), t.Attempt, t.Metrics ?? new Dictionary<string, JsonElement>(),
-        t.State == TrialState.Failed ? t.FailureReason : null)).ToList());
+        t.State == TrialState.Failed ? t.FailureReason : null,
+        t.State == TrialState.Succeeded ? t.OutputDir : null)).ToList());
+
+    /// <summary>Every sweep in submission order with its state and counts.</summary>
+    public SweepList List(IReadOnlyDictionary<string, TrialProgressed> progress) => new(SweepIds
+        .Select(id => Status(id, progress))
+        .Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList());
 }

@@ -76,9 +76,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<GetTrainers>(_ => Sender.Tell(new TrainerList(_trainers
             .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key)))
             .OrderBy(t => t.Node, StringComparer.Ordinal).ThenBy(t => t.Slot).ToList())));
-        Command<ListSweeps>(_ => Sender.Tell(new SweepList(_book.SweepIds
-            .Select(id => _book.Status(id, _progress))
-            .Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList())));
+        Command<ListSweeps>(_ => Sender.Tell(_book.List(_progress)));
         Command<Terminated>(t => TrainerStopped(t.ActorRef));
         Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, _progress)));
         Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
