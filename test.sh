@@ -38,6 +38,9 @@ install_package() { # install_package DEBIAN-PACKAGE
 }
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || install_package postgresql || true
 command -v systemd-analyze >/dev/null || install_package systemd || true
+# A font for the text of `cora report`'s plots (SkiaSharp finds it under /usr/share/fonts; with
+# none, plots render without any text and the plot tests fail).
+compgen -G '/usr/share/fonts/truetype/dejavu/DejaVuSans*.ttf' >/dev/null || install_package fonts-dejavu-core || true
 
 if ! dotnet build CoRA.sln -c Release --nologo -v q -clp:ErrorsOnly; then
   echo "build failed"
