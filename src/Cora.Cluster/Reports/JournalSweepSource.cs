@@ -28,7 +28,9 @@ public sealed class JournalSweepSource : ISweepSource
         var postgres = target.Contains("Host=", StringComparison.OrdinalIgnoreCase);
         if (!postgres && !File.Exists(target))
             throw new FileNotFoundException($"{target}: no such journal (the SQLite file `cora run` keeps in ARTIFACTS/cora.db, or a PostgreSQL connection string)", target);
-        return new JournalSweepSource(ActorSystem.Create("cora-report", JournalConfig.For(target).WithFallback(CoraConfig.Reference)));
+        // Warnings and errors only: the report's own progress is what stderr should show.
+        var quiet = Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        return new JournalSweepSource(ActorSystem.Create("cora-report", quiet.WithFallback(JournalConfig.For(target)).WithFallback(CoraConfig.Reference)));
     }
 
     public Task<SweepList> List(CancellationToken cancellation) => _reader.Ask<SweepList>(ListSweeps.Instance, Timeout, cancellation);
