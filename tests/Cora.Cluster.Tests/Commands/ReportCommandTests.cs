@@ -46,6 +46,16 @@ public sealed partial class ReportCommandTests(MicroZoo zoo) : IDisposable
     }
 
     [Fact]
+    public void The_default_directory_is_under_the_artifact_store_the_trials_show_else_here()
+    {
+        static Cora.Actors.Coordinator.SweepResults Results(string? outputDir) => new("abc", [new Cora.Actors.Coordinator.TrialRow(
+            "t1", "lora", 4, 0, "alpaca", 0, outputDir is null ? "failed" : "succeeded", 1, new Dictionary<string, JsonElement>(), OutputDir: outputDir)]);
+        Assert.Equal(Path.Combine("/store", "reports", "abc"), ReportCommand.DefaultDirectory(Results("/store/trials/t1/attempt-2")));
+        Assert.Equal(Path.Combine("reports", "abc"), ReportCommand.DefaultDirectory(Results(null)));
+        Assert.Equal(Path.Combine("reports", "abc"), ReportCommand.DefaultDirectory(Results("/elsewhere/t1")));
+    }
+
+    [Fact]
     public void Reports_a_sweep_from_its_journal_and_what_changed_since_a_baseline()
     {
         var first = RunGrid(zoo.SmokeGrid(_temp.File("smoke.conf")));
