@@ -12,7 +12,7 @@ mkdir -p "$results"
 
 # Tools the tests run, from Debian packages: the PostgreSQL binaries (the PostgreSQL tests start
 # their own server, tests/Shared/PostgresServer.cs), systemd-analyze (the deploy/systemd
-# checks), Chromium (the dashboard) and tzdata (schedules). A missing one is installed with apt-get as root or through password-less sudo (CI: a
+# checks), Chromium (the dashboard), tzdata (schedules) and a font (report plots). A missing one is installed with apt-get as root or through password-less sudo (CI: a
 # clean Debian clone, package mirrors only); otherwise a message names the package, and the tests
 # that need it fail (they are never skipped).
 install_package() { # install_package DEBIAN-PACKAGE
@@ -42,6 +42,9 @@ command -v systemd-analyze >/dev/null || install_package systemd || true
 [[ -x /usr/bin/chromium ]] || install_package chromium || true
 # IANA time zones for `cora schedule --tz` (.NET reads /usr/share/zoneinfo; ICU is not used).
 [[ -e /usr/share/zoneinfo/Europe/Paris ]] || install_package tzdata || true
+# A font for the text of `cora report`'s plots (SkiaSharp finds it under /usr/share/fonts; with
+# none, plots render without any text and the plot tests fail).
+compgen -G '/usr/share/fonts/truetype/dejavu/DejaVuSans*.ttf' >/dev/null || install_package fonts-dejavu-core || true
 
 if ! dotnet build CoRA.sln -c Release --nologo -v q -clp:ErrorsOnly; then
   echo "build failed"

@@ -22,6 +22,7 @@ public static class CoraCli
         GenerateCommand.Create(),
         TrainCommand.Create(),
         RunCommand.Create(),
+        ReportCommand.Create(),
         DemoCommand.Create(),
         NodeCommand.Create(),
         InteractiveConsoleCommand.Create(),

@@ -152,6 +152,8 @@ public sealed record SweepStatus(
     [property: JsonPropertyName("duplicates_dropped")] int DuplicatesDropped) : ICoordinatorMessage;
 
 /// <summary>One row of results.json: the trial's axes, how it ended, and its corpus metrics.</summary>
+/// <param name="OutputDir">The succeeded attempt's directory in the artifact store (result.json,
+/// predictions.jsonl, metrics.json); null while the trial has none, and in rows from older nodes.</param>
 public sealed record TrialRow(
     [property: JsonPropertyName("trial_id")] string TrialId,
     [property: JsonPropertyName("method")] string Method,
@@ -162,7 +164,8 @@ public sealed record TrialRow(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("attempts")] int Attempts,
     [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, JsonElement> Metrics,
-    [property: JsonPropertyName("failure")] string? Failure = null);
+    [property: JsonPropertyName("failure")] string? Failure = null,
+    [property: JsonPropertyName("output_dir")] string? OutputDir = null);
 
 public sealed record SweepResults(
     [property: JsonPropertyName("sweep_id")] string SweepId,

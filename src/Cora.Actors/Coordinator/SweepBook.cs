@@ -270,7 +270,7 @@ public sealed class SweepBook
     /// attempt, and the latest <paramref name="failures"/> failed or abandoned attempts.</summary>
     public CoordinatorOverview Overview(IReadOnlyDictionary<string, TrialProgressed> progress, IReadOnlyList<TrainerSlot> trainers, int failures)
     {
-        var sweeps = _sweepOrder.Select(id => Status(id, progress)).Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList();
+        var sweeps = List(progress).Sweeps;
         var all = _trials.Values;
         var counts = new SweepCounts(all.Count,
             all.Count(t => t.State == TrialState.Pending), all.Count(t => t.State == TrialState.Running),
@@ -285,5 +285,11 @@ public sealed class SweepBook
     public SweepResults Results(string sweepId) => new(sweepId, TrialsOf(sweepId).Select(t => new TrialRow(
         t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Plan.Sources, t.Plan.Dataset, t.Plan.Seed,
         t.State.ToString().ToLowerInvariant(), t.Attempt, t.Metrics ?? new Dictionary<string, JsonElement>(),
-        t.State == TrialState.Failed ? t.FailureReason : null)).ToList());
+        t.State == TrialState.Failed ? t.FailureReason : null,
+        t.State == TrialState.Succeeded ? t.OutputDir : null)).ToList());
+
+    /// <summary>Every sweep in submission order with its state and counts.</summary>
+    public SweepList List(IReadOnlyDictionary<string, TrialProgressed> progress) => new(SweepIds
+        .Select(id => Status(id, progress))
+        .Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList());
 }

@@ -80,9 +80,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<GetTrial>(q => Sender.Tell(_book.Detail(q.TrialId)));
         Command<GetTrainers>(_ => Sender.Tell(new TrainerList(Trainers())));
         Command<GetOverview>(_ => Sender.Tell(_book.Overview(_progress, Trainers(), RecentFailures)));
-        Command<ListSweeps>(_ => Sender.Tell(new SweepList(_book.SweepIds
-            .Select(id => _book.Status(id, _progress))
-            .Select(s => new SweepSummary(s.SweepId, s.Name, s.State, s.Counts)).ToList())));
+        Command<ListSweeps>(_ => Sender.Tell(_book.List(_progress)));
         Command<Terminated>(t => TrainerStopped(t.ActorRef));
         Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, _progress)));
         Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));

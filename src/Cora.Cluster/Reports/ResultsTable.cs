@@ -108,6 +108,6 @@ public static class ResultsTable
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Csv(string value) =>
+    internal static string Csv(string value) =>
         value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }

@@ -31,6 +31,10 @@ public static class BasisExtractor
         public const string Layers = "cora.layers";
         /// <summary>JSON array of {"path", "absolute_path", "sha256"}, in source order.</summary>
         public const string Sources = "cora.sources";
+        /// <summary>JSON object {basis tensor name: ‖M‖_F²} — the total energy Σσ² over all singular
+        /// values of each block, so that the stored top-R values give an exact explained-energy
+        /// fraction. Absent in files written before it was added.</summary>
+        public const string TotalEnergy = "cora.total_energy";
     }
 
     public const string Kind = "cora-basis";
@@ -49,6 +53,7 @@ public static class BasisExtractor
 
         var described = sources.Describe(path => progress?.Report(new BasisProgress("hashing sources", 0, layers.Count, path)));
         var tensors = new List<(string Name, Tensor Tensor)>();
+        var energy = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var fallbacks = 0;
         try
         {
@@ -63,13 +68,15 @@ public static class BasisExtractor
                 {
                     using var subspace = SubspaceSolver.Solve([.. projections.Select(p => weights[p])], options.MaxRank, options.Method, seed: layer);
                     if (subspace.FellBack) fallbacks++;
+                    // ‖[W_1 | … | W_k]‖_F² = Σ_p ‖W_p‖_F² = Σσ² over the whole spectrum.
+                    energy[BasisLayout.BasisName(layer, block)] = projections.Sum(p => weights[p].square().sum().item<double>());
                     tensors.Add((BasisLayout.BasisName(layer, block), subspace.Basis.to(ScalarType.Float32).MoveToOuterDisposeScope()));
                     tensors.Add((BasisLayout.SingularValuesName(layer, block), subspace.SingularValues.to(ScalarType.Float32).MoveToOuterDisposeScope()));
                 }
                 progress?.Report(new BasisProgress("extracting", i + 1, layers.Count, $"layer {layer}"));
             }
             var output = Path.GetFullPath(options.Output);
-            SafetensorsWriter.Write(output, tensors, Metadata(options, layers, described));
+            SafetensorsWriter.Write(output, tensors, Metadata(options, layers, described, energy));
             return new BasisResult(output, options.Mode, options.Method, options.MaxRank, layers, described, clock.Elapsed.TotalSeconds, fallbacks);
         }
         finally
@@ -112,7 +119,8 @@ public static class BasisExtractor
         }
     }
 
-    private static Dictionary<string, string> Metadata(BasisOptions options, IReadOnlyList<int> layers, IReadOnlyList<BasisSource> sources) => new()
+    private static Dictionary<string, string> Metadata(BasisOptions options, IReadOnlyList<int> layers, IReadOnlyList<BasisSource> sources,
+        IReadOnlyDictionary<string, double> totalEnergy) => new()
     {
         [MetadataKeys.Format] = "pt",
         [MetadataKeys.Kind] = Kind,
@@ -121,5 +129,6 @@ public static class BasisExtractor
         [MetadataKeys.Rank] = options.MaxRank.ToString(CultureInfo.InvariantCulture),
         [MetadataKeys.Layers] = string.Join(",", layers),
         [MetadataKeys.Sources] = JsonSerializer.Serialize(sources, Json),
+        [MetadataKeys.TotalEnergy] = JsonSerializer.Serialize(totalEnergy),
     };
 }

@@ -95,6 +95,25 @@ public sealed class BasisFile : IDisposable
         return new BasisFile(file, mode, method, rank, layers, sources);
     }
 
+    /// <summary>
+    /// Σσ² over the whole spectrum (‖M‖_F²) of the block serving <paramref name="projection"/> at
+    /// <paramref name="layer"/>: the denominator of the explained-energy fraction. Null for a file
+    /// written before extraction recorded it (<see cref="Keys.TotalEnergy"/>).
+    /// </summary>
+    public double? TotalEnergy(int layer, string projection)
+    {
+        if (!_file.Metadata.TryGetValue(Keys.TotalEnergy, out var json)) return null;
+        var name = BasisLayout.BasisName(layer, Block(layer, projection, Rank));
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(json)?.TryGetValue(name, out var total) == true ? total : null;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidInputException($"{Path}: metadata '{Keys.TotalEnergy}' is malformed ({e.Message})", e);
+        }
+    }
+
     private static TensorEntry Entry(SafetensorsFile file, string name) =>
         file.Contains(name) ? file.Entry(name) : throw new InvalidInputException($"{file.Path}: no tensor '{name}'");
 

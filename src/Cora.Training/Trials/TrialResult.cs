@@ -12,6 +12,9 @@ public sealed record TrialResult
     [JsonPropertyName("steps")] public required int Steps { get; init; }
     [JsonPropertyName("train_loss_first")] public required double TrainLossFirst { get; init; }
     [JsonPropertyName("train_loss_final")] public required double TrainLossFinal { get; init; }
+    /// <summary>The training loss of every optimizer step, in order (absent in result.json files
+    /// written before it was recorded).</summary>
+    [JsonPropertyName("train_losses")] public IReadOnlyList<double>? TrainLosses { get; init; }
     [JsonPropertyName("eval_loss_before")] public required double EvalLossBefore { get; init; }
     [JsonPropertyName("eval_loss_after")] public required double EvalLossAfter { get; init; }
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }

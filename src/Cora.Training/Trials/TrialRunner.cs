@@ -88,6 +88,7 @@ public static class TrialRunner
             Steps = training.Steps,
             TrainLossFirst = training.Losses[0],
             TrainLossFinal = training.FinalLoss,
+            TrainLosses = training.Losses,
             EvalLossBefore = evalBefore,
             EvalLossAfter = evalAfter,
             TrainSeconds = Math.Round(training.Elapsed.TotalSeconds, 2),

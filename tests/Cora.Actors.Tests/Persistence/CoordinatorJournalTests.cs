@@ -99,6 +99,47 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
         Assert.Equal((CoraSerializerId, "coordinator-snapshot"), snapshot);
     }
 
+    [Fact]
+    public void A_book_reader_answers_from_snapshot_and_events_and_writes_nothing()
+    {
+        var coordinator = Start("read-only", snapshotEvery: 2);
+        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2", "t3")), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var trainer = CreateTestProbe();
+        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+        Assert.Equal("t1", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
+        coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(("rougeL", 0.5)), "/a/t1"), trainer);
+        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+        Assert.Equal("t2", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);   // left running
+        AwaitAssert(() => Assert.Equal(1, Status(coordinator, "s1").Counts.Running), Wait);
+        AwaitAssert(() => Assert.True(SnapshotRows("read-only") >= 1), Wait);
+        StopAndWait(coordinator);
+        var eventsBefore = Rows("SELECT sequence_nr, manifest FROM event_journal WHERE persistence_id = @id ORDER BY sequence_nr", "read-only");
+        var snapshotsBefore = Rows($"SELECT sequence_nr, manifest FROM {SnapshotTable} WHERE persistence_id = @id ORDER BY sequence_nr", "read-only");
+        Assert.NotEmpty(eventsBefore);
+
+        using (var readerSystem = ActorSystem.Create("reader", SystemConfig(JournalTarget)))
+        {
+            var reader = readerSystem.ActorOf(SweepBookReader.Props("read-only"));
+            var probe = new Akka.TestKit.TestProbe(readerSystem, new Akka.TestKit.Xunit2.XunitAssertions());
+            reader.Tell(ListSweeps.Instance, probe);
+            var sweep = Assert.Single(probe.ExpectMsg<SweepList>(Wait).Sweeps);
+            Assert.Equal(("s1", 1, 1), (sweep.SweepId, sweep.Counts.Succeeded, sweep.Counts.Running));
+            reader.Tell(new GetSweepResults("s1"), probe);
+            var rows = probe.ExpectMsg<SweepResults>(Wait).Rows;
+            Assert.Equal(["succeeded", "running", "pending"], rows.Select(r => r.Status));
+            Assert.Equal(["/a/t1", null, null], rows.Select(r => r.OutputDir));
+            reader.Tell(new SubmitSweep(Plans.Sweep("s2", "t4")), probe);   // not something a reader does: ignored
+            reader.Tell(ListSweeps.Instance, probe);
+            Assert.Equal(["s1"], probe.ExpectMsg<SweepList>(Wait).Sweeps.Select(s => s.SweepId));
+        }
+
+        // Recovery requeues nothing (a coordinator would have journaled t2's requeue) and the
+        // ignored submission left no trace: the journal and snapshot rows are exactly as before.
+        Assert.Equal(eventsBefore, Rows("SELECT sequence_nr, manifest FROM event_journal WHERE persistence_id = @id ORDER BY sequence_nr", "read-only"));
+        Assert.Equal(snapshotsBefore, Rows($"SELECT sequence_nr, manifest FROM {SnapshotTable} WHERE persistence_id = @id ORDER BY sequence_nr", "read-only"));
+    }
+
     private long SnapshotRows(string persistenceId) =>
         Rows($"SELECT serializer_id, manifest FROM {SnapshotTable} WHERE persistence_id = @id", persistenceId)
             .Count(r => r.Manifest == "coordinator-snapshot");

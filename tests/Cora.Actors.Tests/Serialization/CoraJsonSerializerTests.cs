@@ -77,6 +77,19 @@ public sealed class CoraJsonSerializerTests() : TestKit(CoraConfig.Reference)
     }
 
     [Fact]
+    public void Result_rows_carry_the_output_dir_and_rows_from_an_older_node_read_without_it()
+    {
+        var results = new SweepResults("s1", [new TrialRow("t1", "lora", 4, 0, "alpaca", 0, "succeeded", 1, Plans.Metrics(("rougeL", 0.5)), OutputDir: "/a/t1")]);
+        var json = JsonNode.Parse(CoraJsonSerializer.Write(results))!.AsObject();
+        var row = json["rows"]![0]!.AsObject();
+        Assert.Equal("/a/t1", (string)row["output_dir"]!);
+        row.Remove("output_dir");
+        var back = (SweepResults)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json.ToJsonString()), MessageManifests.NameOf(typeof(SweepResults)));
+        Assert.Null(back.Rows[0].OutputDir);
+        Assert.Equal(0.5, back.Rows[0].Metrics["rougeL"].GetDouble());
+    }
+
+    [Fact]
     public void An_unknown_manifest_is_an_error_that_names_it()
     {
         var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => CoraJsonSerializer.Read("{}"u8, "sweep-exploded"));

@@ -162,6 +162,15 @@ public sealed class ClusterTests : IDisposable
         Assert.Equal(trainers.Select(t => t.Address).Order(), nodes);
         await AssertEveryTrialExactlyOnce(grid);
 
+        // A report through the console: `latest` is this sweep; its trials' files are on the shared store.
+        var reportDir = _temp.File("report");
+        var (reportCode, reportFiles, reportLog) = await NodeProcess.RunAsync(Token, ["report", "latest", "--contact", coordinator.Contact, "--out", reportDir]);
+        Assert.True(reportCode == ExitCodes.Ok, reportLog);
+        Assert.Equal(Path.Combine(reportDir, "index.html"), reportFiles.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        Assert.Contains($"sweep {sweep} (smoke, completed)", reportLog);
+        Assert.Contains("| cora-tb | 4 | 5 | 1 |", File.ReadAllText(Path.Combine(reportDir, "table2.md")));
+        Assert.True(File.Exists(Path.Combine(reportDir, "train-loss-alpaca.png")));
+
         // An operator takes a trainer out: it leaves gracefully and exits 0.
         var left = await Console(coordinator, "cluster", "leave", trainers[1].Address);
         Assert.Contains("is leaving the cluster", left.GetProperty("message").GetString());

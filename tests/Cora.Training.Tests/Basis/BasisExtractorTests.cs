@@ -146,6 +146,23 @@ public sealed class BasisExtractorTests : IDisposable
     }
 
     [Fact]
+    public void Total_energy_is_the_whole_spectrum_so_a_full_rank_basis_explains_all_of_it()
+    {
+        // mha-tiny: out 32, [Wq | Wk | Wv] is 32 × 96, so rank 32 holds every singular value.
+        using var full = BasisFile.Open(Extract("full.safetensors", 32).Output);
+        using var top = BasisFile.Open(Extract("top.safetensors", 4).Output);
+        using var source = SafetensorsFile.Open(Path.Combine(MhaTiny, "model.safetensors"));
+        using var scope = NewDisposeScope();
+        var frobenius = BasisLayout.Projections.Sum(p => source.Load(BasisLayout.WeightName(1, p)).to(ScalarType.Float64).square().sum().item<double>());
+        Assert.Equal(frobenius, full.TotalEnergy(1, "q_proj")!.Value, 9);
+        Assert.Equal(frobenius, top.TotalEnergy(1, "v_proj")!.Value, 9);
+        var captured = full.SingularValues(1, "q_proj", 32).to(ScalarType.Float64).square().sum().item<double>();
+        Assert.Equal(1.0, captured / frobenius, 4);
+        var topFour = top.SingularValues(1, "q_proj", 4).to(ScalarType.Float64).square().sum().item<double>();
+        Assert.InRange(topFour / frobenius, 0.05, 0.999);
+    }
+
+    [Fact]
     public void Basis_file_serves_prefixes_and_rejects_what_it_does_not_hold()
     {
         using var file = BasisFile.Open(Extract("serve.safetensors", 6).Output);

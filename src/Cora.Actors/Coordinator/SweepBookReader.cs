@@ -1,0 +1,39 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Cora.Actors.Coordinator;
+
+/// <summary>
+/// A read-only view of a coordinator's journal: recovers the <see cref="SweepBook"/> from the same
+/// persistence id (snapshot, then the events after it) and answers <see cref="ListSweeps"/>,
+/// <see cref="GetSweepResults"/> and <see cref="GetSweepStatus"/> from it. Unlike
+/// <see cref="SweepCoordinator"/> it never persists, snapshots or deletes — in particular it does
+/// not requeue running trials after recovery — so reading a journal (for <c>cora report --db</c>)
+/// leaves it byte-for-byte as it was, even while no coordinator is running on it.
+/// </summary>
+/// <remarks>Messages that arrive before recovery completes are stashed by Akka.Persistence and
+/// answered after it, so a caller never sees a half-replayed book.</remarks>
+public sealed class SweepBookReader : ReceivePersistentActor
+{
+    private static readonly IReadOnlyDictionary<string, TrialProgressed> NoProgress = new Dictionary<string, TrialProgressed>();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private SweepBook _book = new();
+
+    public SweepBookReader(string persistenceId)
+    {
+        PersistenceId = persistenceId;
+        Recover<SnapshotOffer>(offer => _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot));
+        // A lambda, not the method group: a snapshot offer replaces _book.
+        Recover<ICoordinatorEvent>(e => _book.Apply(e));
+        Command<ListSweeps>(_ => Sender.Tell(_book.List(NoProgress)));
+        Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
+        Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, NoProgress)));
+        CommandAny(m => _log.Warning("SweepBookReader is read-only; ignored {0}", m.GetType().Name));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(string persistenceId = SweepCoordinator.DefaultPersistenceId) =>
+        Akka.Actor.Props.Create(() => new SweepBookReader(persistenceId));
+}

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Cora.Actors;
+using Cora.Actors.Coordinator;
+using Cora.Actors.Persistence;
+
+namespace Cora.Cluster.Reports;
+
+/// <summary>
+/// Reads sweeps straight from a coordinator journal (SQLite file or PostgreSQL connection string)
+/// through a <see cref="SweepBookReader"/> in a local actor system: recovery only, nothing is
+/// written, so it is safe beside a running node and on a copy of a journal.
+/// </summary>
+public sealed class JournalSweepSource : ISweepSource
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private readonly ActorSystem _system;
+    private readonly IActorRef _reader;
+
+    private JournalSweepSource(ActorSystem system)
+    {
+        _system = system;
+        _reader = system.ActorOf(SweepBookReader.Props(), "sweep-book-reader");
+    }
+
+    /// <exception cref="FileNotFoundException">A SQLite journal file that does not exist (opening it would create an empty one).</exception>
+    public static JournalSweepSource Open(string target)
+    {
+        var postgres = target.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+        if (!postgres && !File.Exists(target))
+            throw new FileNotFoundException($"{target}: no such journal (the SQLite file `cora run` keeps in ARTIFACTS/cora.db, or a PostgreSQL connection string)", target);
+        // Warnings and errors only: the report's own progress is what stderr should show.
+        var quiet = Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        return new JournalSweepSource(ActorSystem.Create("cora-report", quiet.WithFallback(JournalConfig.For(target)).WithFallback(CoraConfig.Reference)));
+    }
+
+    public Task<SweepList> List(CancellationToken cancellation) => _reader.Ask<SweepList>(ListSweeps.Instance, Timeout, cancellation);
+
+    public Task<SweepResults> Results(string sweepId, CancellationToken cancellation) =>
+        _reader.Ask<SweepResults>(new GetSweepResults(sweepId), Timeout, cancellation);
+
+    public async ValueTask DisposeAsync() => await _system.Terminate();
+}

@@ -1,0 +1,49 @@
+using Cora.Actors.Coordinator;
+using Cora.Training.IO;
+
+namespace Cora.Cluster.Reports;
+
+/// <summary>
+/// Writes a sweep's report into one directory: table1–4 as .md and .csv, the plots as .png and
+/// .svg, changes.md/.csv when there is a baseline, and index.html last. Returns the written files
+/// (index.html last). Text files are written atomically; progress goes to <paramref name="log"/>.
+/// </summary>
+public static class ReportWriter
+{
+    public static IReadOnlyList<string> Write(SweepResults results, string name, SweepResults? baseline, string directory, TextWriter log)
+    {
+        Directory.CreateDirectory(directory);
+        log.WriteLine($"cora report: reading the artifacts of {results.Rows.Count} trial(s)");
+        var data = new SweepData(results.SweepId, name, [.. results.Rows.Select(r => ReportTrial.Load(r, log))]);
+        var files = new List<string>();
+        void Text(string file, string content)
+        {
+            AtomicFile.WriteAllText(Path.Combine(directory, file), content);
+            files.Add(file);
+        }
+
+        log.WriteLine("cora report: tables (paired bootstrap against LoRA)");
+        var tables = PaperTables.Build(data);
+        foreach (var group in tables.GroupBy(t => t.Name))
+        {
+            var ofName = group.ToList();
+            Text(group.Key + ".md", TableText.Markdown(ofName));
+            if (ofName.Any(t => t.Omitted is null)) Text(group.Key + ".csv", TableText.Csv(ofName));
+        }
+
+        log.WriteLine("cora report: plots");
+        var figures = ReportPlots.Write(data, directory, log);
+        files.AddRange(figures.SelectMany(f => new[] { f.Stem + ".png", f.Stem + ".svg" }));
+
+        SweepChanges? changes = null;
+        if (baseline is not null)
+        {
+            changes = SweepChanges.Between(baseline, results);
+            Text("changes.md", changes.Markdown());
+            Text("changes.csv", changes.Csv());
+        }
+        var listed = files.ToList();
+        Text(ReportIndex.FileName, ReportIndex.Html(data, tables, figures, changes, listed));
+        return [.. files.Select(f => Path.Combine(directory, f))];
+    }
+}
