@@ -74,8 +74,8 @@ public static class ReportCommand
             var trial = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(dir));
             var trials = trial is null ? null : Path.GetDirectoryName(trial);
             if (trials is not null && Path.GetFileName(trials) == "trials" && Path.GetDirectoryName(trials) is { } artifacts)
-                return Path.Combine(artifacts, "reports", results.SweepId);
+                return Path.Combine(artifacts, ReportWriter.StoreDirectory, results.SweepId);
         }
-        return Path.Combine("reports", results.SweepId);
+        return Path.Combine(ReportWriter.StoreDirectory, results.SweepId);
     }
 }

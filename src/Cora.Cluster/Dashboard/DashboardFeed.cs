@@ -15,9 +15,6 @@ namespace Cora.Cluster.Dashboard;
 /// </summary>
 public sealed class DashboardFeed : ReceiveActor, IWithTimers
 {
-    /// <summary>Under the artifact store: one directory per report, each with an index.html.</summary>
-    public const string ReportsDirectory = "reports";
-
     private readonly IActorRef _coordinator;
     private readonly IActorRef _scheduler;
     private readonly DashboardStore _store;
@@ -104,13 +101,13 @@ public sealed class DashboardFeed : ReceiveActor, IWithTimers
     /// <summary>Every <c>reports/*/index.html</c> under the artifact store, newest first.</summary>
     public static IReadOnlyList<ReportLink> Reports(string artifacts)
     {
-        var root = new DirectoryInfo(Path.Combine(artifacts, ReportsDirectory));
+        var root = new DirectoryInfo(Path.Combine(artifacts, Cora.Cluster.Reports.ReportWriter.StoreDirectory));
         if (!root.Exists) return [];
         return root.EnumerateDirectories()
             .Select(d => new FileInfo(Path.Combine(d.FullName, "index.html")))
             .Where(f => f.Exists)
             .OrderByDescending(f => f.LastWriteTimeUtc)
-            .Select(f => new ReportLink(f.Directory!.Name, $"/{ReportsDirectory}/{Uri.EscapeDataString(f.Directory.Name)}/index.html",
+            .Select(f => new ReportLink(f.Directory!.Name, $"/{Cora.Cluster.Reports.ReportWriter.StoreDirectory}/{Uri.EscapeDataString(f.Directory.Name)}/index.html",
                 new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)))
             .ToList();
     }

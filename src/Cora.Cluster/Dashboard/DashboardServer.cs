@@ -77,7 +77,7 @@ public sealed class DashboardServer : IAsyncDisposable
         app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8"));
         app.MapGet("/api/state", () => Results.Content(store.Current.Json, "application/json"));
         app.MapGet("/api/events", (CancellationToken cancellation) => TypedResults.ServerSentEvents(Events(store, cancellation)));
-        var reports = Path.Combine(artifacts, DashboardFeed.ReportsDirectory);
+        var reports = Path.Combine(artifacts, Reports.ReportWriter.StoreDirectory);
         app.MapGet("/reports/{**path}", (string path) => ReportFile(reports, path));
         var metrics = new DashboardMetrics(store);
         try

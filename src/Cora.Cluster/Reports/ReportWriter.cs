@@ -10,6 +10,9 @@ namespace Cora.Cluster.Reports;
 /// </summary>
 public static class ReportWriter
 {
+    /// <summary>Under the artifact store: one directory per report (the dashboard links them).</summary>
+    public const string StoreDirectory = "reports";
+
     public static IReadOnlyList<string> Write(SweepResults results, string name, SweepResults? baseline, string directory, TextWriter log)
     {
         Directory.CreateDirectory(directory);

@@ -9,7 +9,8 @@ namespace Cora.Cluster.Tests.Dashboard;
 /// The dashboard of a real node (coordinator + trainer, SQLite journal) in Debian's headless
 /// Chromium, driven over the DevTools protocol: it shows the member and its slot, then — with no
 /// reload — a schedule added and a sweep submitted from the console, its running trial with a
-/// live loss, and the sweep completing; /metrics agrees. Screenshots go to CORA_TEST_OUTPUT (test.sh: .cora/test-results).
+/// live loss, the sweep completing, and a report written from the console, linked and opened;
+/// /metrics agrees. Screenshots go to CORA_TEST_OUTPUT (test.sh: .cora/test-results).
 /// </summary>
 [Collection(MicroZooGroup.Name)]
 public sealed class DashboardBrowserTests : IDisposable
@@ -96,12 +97,24 @@ public sealed class DashboardBrowserTests : IDisposable
             """, node);
         await Screenshot(page, "dashboard-running.png");
         await WaitFor(page, $"() => document.querySelector('[data-testid=sweeps] tr[data-sweep=\"{sweep}\"]')?.dataset.state === 'completed'", node);
-        await Screenshot(page, "dashboard-completed.png");
 
         Assert.Equal("first load", await page.EvaluateExpressionAsync<string>("window.__coraPage"));
         var row = await page.EvaluateExpressionAsync<string>($"document.querySelector('[data-testid=sweeps] tr[data-sweep=\"{sweep}\"]').textContent");
         Assert.Contains("2/2", row, StringComparison.Ordinal);
         Assert.Equal("nothing running", await page.EvaluateExpressionAsync<string>("document.querySelector('[data-testid=running] tbody').textContent"));
+
+        // A report written from the console appears in the list, and its link opens it.
+        var report = await NodeProcess.RunAsync(Token, "report", "latest", "--contact", node.Contact);
+        Assert.True(report.ExitCode == 0, $"report exited {report.ExitCode}: {report.Stderr}");
+        Assert.Equal(Path.Combine(artifacts, "reports", sweep, "index.html"), report.Stdout.Trim().Split('\n')[^1]);
+        await WaitFor(page, $"() => document.querySelector('[data-testid=reports] a[href=\"/reports/{sweep}/index.html\"]') !== null", node);
+        await Screenshot(page, "dashboard-completed.png");
+        await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync($"[data-testid=reports] a[href=\"/reports/{sweep}/index.html\"]"));
+        Assert.EndsWith($"/reports/{sweep}/index.html", page.Url, StringComparison.Ordinal);
+        Assert.Contains(sweep, await page.EvaluateExpressionAsync<string>("document.body.innerText"), StringComparison.Ordinal);
+        Assert.True(await page.EvaluateExpressionAsync<bool>("[...document.images].length > 0 && [...document.images].every(i => i.complete && i.naturalWidth > 0)"),
+            "the report's plots load through the dashboard");
+        await Screenshot(page, "dashboard-report.png");
 
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(address, "metrics"));

@@ -97,7 +97,7 @@ public sealed class DashboardServerTests : IDisposable
     [Fact]
     public async Task Reports_under_the_artifact_store_are_served_and_nothing_outside_it()
     {
-        var report = Path.Combine(_artifacts.Path, DashboardFeed.ReportsDirectory, "0f1b");
+        var report = Path.Combine(_artifacts.Path, Cora.Cluster.Reports.ReportWriter.StoreDirectory, "0f1b");
         Directory.CreateDirectory(report);
         await File.WriteAllTextAsync(Path.Combine(report, "index.html"), "<h1>report 0f1b</h1>");
         await File.WriteAllTextAsync(Path.Combine(_artifacts.Path, "secret.txt"), "not for the web");
