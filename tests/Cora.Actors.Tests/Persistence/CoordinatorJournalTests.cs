@@ -112,7 +112,11 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
         coordinator.Tell(new RequestTrial("node-a", 0), trainer);
         Assert.Equal("t2", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);   // left running
         AwaitAssert(() => Assert.Equal(1, Status(coordinator, "s1").Counts.Running), Wait);
-        AwaitAssert(() => Assert.True(SnapshotRows("read-only") >= 1), Wait);
+        // Events 1–4 (submitted, t1 assigned, t1 succeeded, t2 assigned): snapshots at 2 and 4,
+        // and the coordinator then deletes the older one. Wait for that, so the rows compared
+        // below can only change through the reader.
+        AwaitAssert(() => Assert.Equal([(4L, "coordinator-snapshot")],
+            Rows($"SELECT sequence_nr, manifest FROM {SnapshotTable} WHERE persistence_id = @id ORDER BY sequence_nr", "read-only")), Wait);
         StopAndWait(coordinator);
         var eventsBefore = Rows("SELECT sequence_nr, manifest FROM event_journal WHERE persistence_id = @id ORDER BY sequence_nr", "read-only");
         var snapshotsBefore = Rows($"SELECT sequence_nr, manifest FROM {SnapshotTable} WHERE persistence_id = @id ORDER BY sequence_nr", "read-only");
