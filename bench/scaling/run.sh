@@ -23,6 +23,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # node LOG [taskset CPU] ARGS...: starts a node in the background and waits until it is Up.
 node() {
   local log="$1" cpu="$2"; shift 2
+  : > "$log"   # exists before the wait below greps it
   if [[ "$cpu" == "-" ]]; then "$root/cora" node --config "$root/hocon/node.conf" "$@" > "$log" 2>&1 &
   else taskset -c "$cpu" "$root/cora" node --config "$root/hocon/node.conf" "$@" > "$log" 2>&1 & fi
   pids+=($!)

@@ -35,14 +35,22 @@ public static class TrainingThroughput
         Console.WriteLine($"matmul peak (torch.mm float32, {get_num_threads()} threads): {peak / 1e9:F1} GFLOP/s");
         Measure(basePath, lora, LoraMethod.Lora, basis, examples, args with { MaxSteps = 2 }, useBareLoop: false); // warm-up: JIT, allocator
 
+        // Rounds interleave the three configurations, so that a change in the machine's load
+        // during the run falls on all of them alike.
+        var configurations = new[] { ("lora", LoraMethod.Lora, false), ("cora-fb", LoraMethod.CoraFb, false), ("bare loop, lora", LoraMethod.Lora, true) };
+        var runs = configurations.ToDictionary(c => c.Item1, _ => new List<Measurement>());
+        for (var round = 0; round < repeats; round++)
+            foreach (var (name, method, bare) in configurations)
+                runs[name].Add(Measure(basePath, lora, method, basis, examples, args, bare));
+
         var rows = new List<(string Name, double TokensPerSecond, double FlopsPerToken)>();
-        foreach (var (name, method, bare) in new[] { ("lora", LoraMethod.Lora, false), ("cora-fb", LoraMethod.CoraFb, false), ("bare loop, lora", LoraMethod.Lora, true) })
+        foreach (var (name, _, _) in configurations)
         {
-            var runs = Enumerable.Range(0, repeats).Select(_ => Measure(basePath, lora, method, basis, examples, args, bare)).ToList();
-            var tokensPerSecond = Stats.Median(runs.Select(r => r.TokensPerSecond));
-            rows.Add((name, tokensPerSecond, runs[0].FlopsPerToken));
-            Console.WriteLine($"{name}: {tokensPerSecond:F0} tokens/s (median of {repeats}, {steps} steps of {args.BatchSize} examples), " +
-                              $"{runs[0].FlopsPerToken / 1e6:F2} MFLOP/token, {tokensPerSecond * runs[0].FlopsPerToken / 1e9:F2} GFLOP/s");
+            var tokensPerSecond = Stats.Median(runs[name].Select(r => r.TokensPerSecond));
+            var flopsPerToken = runs[name][0].FlopsPerToken;
+            rows.Add((name, tokensPerSecond, flopsPerToken));
+            Console.WriteLine($"{name}: {tokensPerSecond:F0} tokens/s (median of {repeats}: {string.Join(", ", runs[name].Select(r => r.TokensPerSecond.ToString("F0")))}; " +
+                              $"{steps} steps of {args.BatchSize} examples), {flopsPerToken / 1e6:F2} MFLOP/token, {tokensPerSecond * flopsPerToken / 1e9:F2} GFLOP/s");
         }
         foreach (var (name, tps, flops) in rows.Take(2))
             Console.WriteLine($"training: {name} {tps:F0} tokens/s, {tps * flops / peak:P1} of the measured matmul peak");
