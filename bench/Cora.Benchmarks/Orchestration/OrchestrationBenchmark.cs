@@ -44,7 +44,7 @@ public static class OrchestrationBenchmark
             };
             if (postgres)
             {
-                Console.Error.WriteLine("orchestration: starting a throwaway PostgreSQL server");
+                Console.Error.WriteLine("(orchestration) starting a throwaway PostgreSQL server");
                 server = new PostgresServer();
                 stores.Add(("postgresql", JournalConfig.For(server.CreateDatabase())));
             }
@@ -52,7 +52,7 @@ public static class OrchestrationBenchmark
             var rates = new Dictionary<string, double>();
             foreach (var (name, journal) in stores)
             {
-                Console.Error.WriteLine($"orchestration: {trials:N0} no-op trials on the {name} journal");
+                Console.Error.WriteLine($"(orchestration) {trials:N0} no-op trials on the {name} journal");
                 // The coordinator's default: a snapshot every 500 events.
                 var seconds = await DispatchAsync(journal, "sweep", snapshotEvery: 500, trials);
                 rates[name] = trials / seconds;
