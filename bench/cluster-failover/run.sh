@@ -11,5 +11,5 @@ dotnet build tests/Cora.Cluster.Tests -c Release --nologo -v q -clp:ErrorsOnly
 for i in $(seq "$runs"); do
   dotnet test tests/Cora.Cluster.Tests -c Release --no-build --nologo \
     --filter "FullyQualifiedName~A_trainer_killed_mid_trial" --logger "console;verbosity=detailed" \
-    | grep -o "node loss: .*"
+    | grep -o "node loss: .*" | sed 's/^/cluster-failover: /' 
 done
