@@ -233,16 +233,14 @@ public sealed class SweepBook
     public IReadOnlyList<TrialRecord> TrialsOf(string sweepId) =>
         _sweeps.TryGetValue(sweepId, out var plan) ? plan.Trials.Select(t => _trials[t.TrialId]).ToList() : [];
 
-    public SweepCounts Counts(string sweepId)
-    {
-        var trials = TrialsOf(sweepId);
-        return new SweepCounts(
-            trials.Count,
-            trials.Count(t => t.State == TrialState.Pending),
-            trials.Count(t => t.State == TrialState.Running),
-            trials.Count(t => t.State == TrialState.Succeeded),
-            trials.Count(t => t.State == TrialState.Failed));
-    }
+    public SweepCounts Counts(string sweepId) => CountsOf(TrialsOf(sweepId));
+
+    private static SweepCounts CountsOf(IReadOnlyCollection<TrialRecord> trials) => new(
+        trials.Count,
+        trials.Count(t => t.State == TrialState.Pending),
+        trials.Count(t => t.State == TrialState.Running),
+        trials.Count(t => t.State == TrialState.Succeeded),
+        trials.Count(t => t.State == TrialState.Failed));
 
     /// <summary>The status of a sweep; <paramref name="progress"/> holds the latest progress of running attempts.</summary>
     public SweepStatus Status(string sweepId, IReadOnlyDictionary<string, TrialProgressed> progress)
@@ -272,9 +270,7 @@ public sealed class SweepBook
     {
         var sweeps = List(progress).Sweeps;
         var all = _trials.Values;
-        var counts = new SweepCounts(all.Count,
-            all.Count(t => t.State == TrialState.Pending), all.Count(t => t.State == TrialState.Running),
-            all.Count(t => t.State == TrialState.Succeeded), all.Count(t => t.State == TrialState.Failed));
+        var counts = CountsOf(all);
         var recent = all
             .SelectMany(t => t.History.Select(h => new RecentFailure(t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, h.Attempt, h.Node, h.Outcome, h.Reason, h.At)))
             .OrderByDescending(f => f.At).Take(failures).ToList();
