@@ -25,7 +25,7 @@ public static class SweepPlanner
         var scorer = grid.BertScore is { } bert
             ? new { model = hashes.OfCheckpoint(bert.Model), layer = bert.Layer, idf = bert.Idf, baseline = bert.Baseline is { } b ? hashes.OfFile(b) : null }
             : null;
-        var sourceHashes = grid.SourcePool.ToDictionary(p => p, hashes.OfCheckpoint, StringComparer.Ordinal);
+        var sourceHashes = grid.SourcePool.ToDictionary(p => p, hashes.OfSource, StringComparer.Ordinal);
         var sourceSets = grid.SourceCounts.Select(k => Draw(grid.SourcePool, k, grid.DrawSeed)).ToList();
         var bases = new Dictionary<int, BasisPlan>();
         foreach (var set in sourceSets)

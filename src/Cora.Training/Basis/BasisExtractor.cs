@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Cora.Training.Checkpoints;
+using Cora.Training.Diagnostics;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Basis;
@@ -51,7 +52,9 @@ public static class BasisExtractor
         var blocks = BasisLayout.Blocks(options.Mode);
         CheckShapes(sources, options.Mode, options.MaxRank, layers[0]);
 
-        var described = sources.Describe(path => progress?.Report(new BasisProgress("hashing sources", 0, layers.Count, path)));
+        // Each source's content hash is computed while its q/k/v are read for the mean, so they come
+        // off the disk once; layers ascending and q, k, v within a layer is SourceDigest's order.
+        var digests = sources.NewDigests();
         var tensors = new List<(string Name, Tensor Tensor)>();
         var energy = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var fallbacks = 0;
@@ -61,20 +64,24 @@ public static class BasisExtractor
             {
                 cancellation.ThrowIfCancellationRequested();
                 var layer = layers[i];
-                using var scope = NewDisposeScope();
-                // One layer's averaged q/k/v, (out_p, in) each, float64.
-                var weights = BasisLayout.Projections.ToDictionary(p => p, p => sources.Mean(BasisLayout.WeightName(layer, p)));
-                foreach (var (block, projections) in blocks)
+                using (NewDisposeScope())
                 {
-                    using var subspace = SubspaceSolver.Solve([.. projections.Select(p => weights[p])], options.MaxRank, options.Method, seed: layer);
-                    if (subspace.FellBack) fallbacks++;
-                    // ‖[W_1 | … | W_k]‖_F² = Σ_p ‖W_p‖_F² = Σσ² over the whole spectrum.
-                    energy[BasisLayout.BasisName(layer, block)] = projections.Sum(p => weights[p].square().sum().item<double>());
-                    tensors.Add((BasisLayout.BasisName(layer, block), subspace.Basis.to(ScalarType.Float32).MoveToOuterDisposeScope()));
-                    tensors.Add((BasisLayout.SingularValuesName(layer, block), subspace.SingularValues.to(ScalarType.Float32).MoveToOuterDisposeScope()));
+                    // One layer's averaged q/k/v, (out_p, in) each, float64.
+                    var weights = BasisLayout.Projections.ToDictionary(p => p, p => sources.Mean(BasisLayout.WeightName(layer, p), digests));
+                    foreach (var (block, projections) in blocks)
+                    {
+                        using var subspace = SubspaceSolver.Solve([.. projections.Select(p => weights[p])], options.MaxRank, options.Method, seed: layer);
+                        if (subspace.FellBack) fallbacks++;
+                        // ‖[W_1 | … | W_k]‖_F² = Σ_p ‖W_p‖_F² = Σσ² over the whole spectrum.
+                        energy[BasisLayout.BasisName(layer, block)] = projections.Sum(p => weights[p].square().sum().item<double>());
+                        tensors.Add((BasisLayout.BasisName(layer, block), subspace.Basis.to(ScalarType.Float32).MoveToOuterDisposeScope()));
+                        tensors.Add((BasisLayout.SingularValuesName(layer, block), subspace.SingularValues.to(ScalarType.Float32).MoveToOuterDisposeScope()));
+                    }
                 }
+                FreedMemory.Release();  // so that peak memory stays one layer's, whatever the width
                 progress?.Report(new BasisProgress("extracting", i + 1, layers.Count, $"layer {layer}"));
             }
+            var described = sources.Describe(digests);
             var output = Path.GetFullPath(options.Output);
             SafetensorsWriter.Write(output, tensors, Metadata(options, layers, described, energy));
             return new BasisResult(output, options.Mode, options.Method, options.MaxRank, layers, described, clock.Elapsed.TotalSeconds, fallbacks);
@@ -82,6 +89,7 @@ public static class BasisExtractor
         finally
         {
             tensors.ForEach(t => t.Tensor.Dispose());
+            foreach (var digest in digests) digest.Dispose();
         }
     }
 

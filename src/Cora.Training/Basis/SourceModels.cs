@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using Cora.Training.Checkpoints;
-using Cora.Training.IO;
 using Cora.Training.Model;
 using static TorchSharp.torch;
 
@@ -112,51 +109,33 @@ public sealed class SourceModels : IDisposable
     /// The mean over sources of tensor <paramref name="name"/> (paper eq. 2), in float64: exact
     /// enough that the result does not depend on the order of sources beyond the last bit, and the
     /// precision the Gram-matrix eigendecomposition needs (it squares the condition number). Holds
-    /// the running sum and one source's copy at a time.
+    /// the running sum and one source's copy at a time. With <paramref name="digests"/> (one per
+    /// source, from <see cref="NewDigests"/>), each source's bytes of the tensor are hashed just
+    /// before they are loaded, while their pages are in memory.
     /// </summary>
-    public Tensor Mean(string name)
+    public Tensor Mean(string name, IReadOnlyList<SourceDigest>? digests = null)
     {
-        var sum = _checkpoints[0].Load(name, ScalarType.Float64);
-        foreach (var checkpoint in _checkpoints.Skip(1))
+        Tensor? sum = null;
+        for (var i = 0; i < Count; i++)
         {
-            using var weight = checkpoint.Load(name, ScalarType.Float64);
+            digests?[i].Add(_checkpoints[i], name);
+            if (sum is null)
+            {
+                sum = _checkpoints[i].Load(name, ScalarType.Float64);
+                continue;
+            }
+            using var weight = _checkpoints[i].Load(name, ScalarType.Float64);
             sum.add_(weight);
         }
-        return sum.div_(Count);
+        return sum!.div_(Count);
     }
 
-    /// <summary>Every source with its content hash (reads every weight file once).</summary>
-    public IReadOnlyList<BasisSource> Describe(Action<string>? onHashing = null) =>
-        [.. Paths.Select((path, i) =>
-        {
-            onHashing?.Invoke(path);
-            return new BasisSource(path, _checkpoints[i].Directory, ContentHash(_checkpoints[i]));
-        })];
+    /// <summary>One empty <see cref="SourceDigest"/> per source, for <see cref="Mean"/> to feed.</summary>
+    public IReadOnlyList<SourceDigest> NewDigests() => [.. _checkpoints.Select(c => new SourceDigest(c.Directory))];
 
-    /// <summary>
-    /// SHA-256 of a checkpoint's content: the hash of a <c>sha256sum</c>-style listing
-    /// (<c>"{sha256}  {file name}\n"</c>, files in ordinal name order) of <c>config.json</c>, the
-    /// index if any, and every weight file, each hashed streaming (constant memory; about a second
-    /// per GB, so a 13B model's 26 GB costs well under a minute next to the extraction itself).
-    /// Equal content gives equal hashes wherever the checkpoint lives; tokenizer files do not count
-    /// because they do not change the basis.
-    /// </summary>
-    public static string ContentHash(SafetensorsCheckpoint checkpoint, Func<string, string>? fileHash = null)
-    {
-        fileHash ??= FileHash.Sha256;
-        var files = checkpoint.Files.Select(f => f.Path)
-            .Append(Path.Combine(checkpoint.Directory, LlamaCheckpoint.ConfigFileName))
-            .Append(Path.Combine(checkpoint.Directory, SafetensorsCheckpoint.IndexFileName))
-            .Where(File.Exists)
-            .Distinct()
-            .OrderBy(Path.GetFileName, StringComparer.Ordinal);
-        var listing = new StringBuilder();
-        foreach (var file in files)
-        {
-            listing.Append(fileHash(file)).Append("  ").Append(Path.GetFileName(file)).Append('\n');
-        }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())));
-    }
+    /// <summary>Every source with the hash its digest reached (see <see cref="SourceDigest"/>).</summary>
+    public IReadOnlyList<BasisSource> Describe(IReadOnlyList<SourceDigest> digests) =>
+        [.. Paths.Select((path, i) => new BasisSource(path, _checkpoints[i].Directory, digests[i].Finish()))];
 
     public void Dispose() => _checkpoints.ToList().ForEach(c => c.Dispose());
 }

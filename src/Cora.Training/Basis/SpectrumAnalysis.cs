@@ -1,3 +1,4 @@
+using Cora.Training.Diagnostics;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Basis;
@@ -27,14 +28,17 @@ public static class SpectrumAnalysis
         {
             cancellation.ThrowIfCancellationRequested();
             var layer = selected[i];
-            using var scope = NewDisposeScope();
-            var weights = BasisLayout.Projections.ToDictionary(p => p, p => sources.Mean(BasisLayout.WeightName(layer, p)));
-            foreach (var (block, projections) in BasisLayout.Blocks(mode))
+            using (NewDisposeScope())
             {
-                var stacked = cat([.. projections.Select(p => weights[p])], 1);  // (out, Σ in)
-                var (k90, k99, full) = Counts(linalg.svdvals(stacked), stacked.shape[0], stacked.shape[1]);
-                rows.Add(new SpectrumRow(layer, block, Math.Min(stacked.shape[0], stacked.shape[1]), k90, k99, full));
+                var weights = BasisLayout.Projections.ToDictionary(p => p, p => sources.Mean(BasisLayout.WeightName(layer, p)));
+                foreach (var (block, projections) in BasisLayout.Blocks(mode))
+                {
+                    var stacked = cat([.. projections.Select(p => weights[p])], 1);  // (out, Σ in)
+                    var (k90, k99, full) = Counts(linalg.svdvals(stacked), stacked.shape[0], stacked.shape[1]);
+                    rows.Add(new SpectrumRow(layer, block, Math.Min(stacked.shape[0], stacked.shape[1]), k90, k99, full));
+                }
             }
+            FreedMemory.Release();
             progress?.Report(new BasisProgress("spectrum", i + 1, selected.Count, $"layer {layer}"));
         }
         return rows;

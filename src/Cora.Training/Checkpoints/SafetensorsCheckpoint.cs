@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
@@ -128,6 +129,9 @@ public sealed partial class SafetensorsCheckpoint : IDisposable
 
     /// <inheritdoc cref="SafetensorsFile.Load"/>
     public Tensor Load(string name, ScalarType? dtype = null) => FileOf(name).Load(name, dtype);
+
+    /// <inheritdoc cref="SafetensorsFile.AppendBytes"/>
+    public void AppendBytes(string name, IncrementalHash hash) => FileOf(name).AppendBytes(name, hash);
 
     /// <summary>
     /// Writes <paramref name="tensors"/> into <paramref name="directory"/> (created if needed) as

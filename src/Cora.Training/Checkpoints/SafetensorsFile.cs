@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
+using System.Security.Cryptography;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Checkpoints;
@@ -77,6 +78,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
             acquired = true;
             start += view.PointerOffset;
+            PageAdvice.RandomAccess(start, length);  // before the first read: no read-around, even for the header
 
             var headerBytes = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(start, sizeof(ulong)));
             if (headerBytes > SafetensorsHeader.MaxHeaderBytes)
@@ -145,6 +147,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         var stored = entry.DType.ScalarType
             ?? throw new InvalidInputException(
                 $"{Path}: tensor '{name}': dtype {entry.DType} has no TorchSharp type; read it with ReadBytes");
+        Prefetch(entry);
         var tensor = empty(entry.Shape.ToArray(), stored, CPU);
         TensorBytes.ForEachChunk(tensor, (chunk, offset) => Bytes(entry, offset, chunk.Length).CopyTo(chunk));
         if (dtype is null || dtype == stored)
@@ -173,8 +176,28 @@ public sealed unsafe class SafetensorsFile : IDisposable
                 $"tensor '{name}' has {entry.ByteSize} bytes; the destination holds {destination.Length}",
                 nameof(destination));
         }
+        Prefetch(entry);
         Bytes(entry, 0, destination.Length).CopyTo(destination);
     }
+
+    /// <summary>
+    /// Feeds <paramref name="name"/>'s raw bytes to <paramref name="hash"/> straight from the
+    /// mapping, a chunk at a time: only that tensor's pages are touched, and nothing is copied.
+    /// </summary>
+    /// <exception cref="InvalidInputException">No such tensor.</exception>
+    public void AppendBytes(string name, IncrementalHash hash)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var entry = Entry(name);
+        Prefetch(entry);
+        for (long offset = 0; offset < entry.ByteSize; offset += TensorBytes.ChunkBytes)
+        {
+            hash.AppendData(Bytes(entry, offset, (int)Math.Min(TensorBytes.ChunkBytes, entry.ByteSize - offset)));
+        }
+    }
+
+    /// <summary>Asks the kernel for exactly the entry's pages (see <see cref="PageAdvice"/>).</summary>
+    private void Prefetch(TensorEntry entry) => PageAdvice.Prefetch(_data + entry.DataBegin, entry.ByteSize);
 
     /// <summary>A view of <paramref name="length"/> bytes of the entry's data from <paramref name="offset"/>.</summary>
     private ReadOnlySpan<byte> Bytes(TensorEntry entry, long offset, int length) =>

@@ -136,10 +136,22 @@ public sealed class BasisExtractorTests : IDisposable
         var source = Assert.Single(file.Sources);
         Assert.Equal(MhaTiny, source.Path);
         Assert.Equal(Path.GetFullPath(MhaTiny), source.AbsolutePath);
-        // The documented hash: sha256 of a sha256sum listing of config.json and the weights, by name.
-        var listing = string.Concat(new[] { "config.json", "model.safetensors" }.Select(f =>
-            $"{Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(MhaTiny, f))))}  {f}\n"));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing))), source.Sha256);
+        // The documented hash (SourceDigest), computed here by hand: a version line, config.json,
+        // then the q/k/v of the extracted layer, each a header line and its raw bytes.
+        var config = File.ReadAllBytes(Path.Combine(MhaTiny, "config.json"));
+        using var weights = SafetensorsFile.Open(Path.Combine(MhaTiny, "model.safetensors"));
+        var stream = new MemoryStream();
+        stream.Write(Encoding.UTF8.GetBytes($"cora-source-digest v1\nconfig.json {config.Length}\n"));
+        stream.Write(config);
+        foreach (var projection in new[] { "q_proj", "k_proj", "v_proj" })
+        {
+            var entry = weights.Entry($"model.layers.1.self_attn.{projection}.weight");
+            var bytes = new byte[entry.ByteSize];
+            weights.ReadBytes(entry.Name, bytes);
+            stream.Write(Encoding.UTF8.GetBytes($"{entry.Name} {entry.DType.Name} [{string.Join(',', entry.Shape)}] {bytes.Length}\n"));
+            stream.Write(bytes);
+        }
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stream.ToArray())), source.Sha256);
         var sources = JsonNode.Parse(file.Metadata["cora.sources"])!.AsArray();
         Assert.Equal(source.Sha256, (string)sources[0]!["sha256"]!);
         Assert.Throws<ArgumentException>(() => file.Basis(0, "q_proj", 4));
