@@ -27,14 +27,14 @@ run_one() {
   case "$1" in
     basis-extraction) build_bench; bench basis-micro $quick ;;
     basis-io) if [[ -n "$quick" ]]; then "$root/bench/basis-io/run.sh" 1024 2 1; else "$root/bench/basis-io/run.sh"; fi ;;
-    basis-memory) if [[ -n "$quick" ]]; then "$root/bench/basis-memory/run.sh" 1024 48 memory-only; else "$root/bench/basis-memory/run.sh"; fi ;;
+    basis-memory) if [[ -n "$quick" ]]; then "$root/bench/basis-memory/run.sh" 1024 48 1 memory-only; else "$root/bench/basis-memory/run.sh"; fi ;;
     training)
       build_bench
       [[ -f "$root/zoo/tiny/zoo.json" ]] || "$root/cora" zoo make --preset tiny --out "$root/zoo/tiny" > /dev/null
       bench training $quick --zoo "$root/zoo/tiny" ;;
     orchestration) build_bench; bench orchestration $quick --postgres ;;
     scaling) if [[ -n "$quick" ]]; then "$root/bench/scaling/run.sh" 1; else "$root/bench/scaling/run.sh"; fi ;;
-    evaluator) build_bench; bench eval-micro $quick --cases "$root/tests/fixtures/metrics/cases.jsonl"; "$root/bench/eval-throughput/run.sh" ;;
+    evaluator) build_bench; bench eval-micro $quick --cases "$root/tests/fixtures/metrics/cases.jsonl"; "$root/bench/eval-throughput/run.sh" ${quick:+1} ;;
     cluster-failover)
       if [[ -n "$quick" ]]; then echo "cluster-failover: skipped in quick mode (a test-project build and a 3-node cluster; ./bench/run.sh cluster-failover)"
       else "$root/bench/cluster-failover/run.sh"; fi ;;

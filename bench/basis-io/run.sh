@@ -25,8 +25,7 @@ for p in sys.argv[1:]:
     fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$@"; }
 resident() { fincore --bytes --noheadings --output RES "$@" | awk '{ s += $1 } END { print s }'; }
 extract() { "$root/cora" basis extract --sources "$1,$2" --max-rank "$rank" --out "$work/basis.safetensors" > /dev/null 2>&1; }
-seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source "$root/bench/lib.sh"
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
 files=("$work/mlp-0/model.safetensors" "$work/mlp-1/model.safetensors")

@@ -18,7 +18,7 @@ export CORA_TOKEN="bench-scaling" CORA_ZOO="$root/zoo/micro"
 [[ -f "$CORA_ZOO/zoo.json" ]] || "$root/cora" zoo make --preset micro --out "$CORA_ZOO" > /dev/null
 "$root/cora" --help > /dev/null   # build first, outside the timings
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source "$root/bench/lib.sh"
 
 # node LOG [taskset CPU] ARGS...: starts a node in the background and waits until it is Up.
 node() {
