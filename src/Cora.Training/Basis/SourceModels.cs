@@ -115,19 +115,19 @@ public sealed class SourceModels : IDisposable
     /// </summary>
     public Tensor Mean(string name, IReadOnlyList<SourceDigest>? digests = null)
     {
-        Tensor? sum = null;
-        for (var i = 0; i < Count; i++)
+        Tensor Read(int i)
         {
             digests?[i].Add(_checkpoints[i], name);
-            if (sum is null)
-            {
-                sum = _checkpoints[i].Load(name, ScalarType.Float64);
-                continue;
-            }
-            using var weight = _checkpoints[i].Load(name, ScalarType.Float64);
+            return _checkpoints[i].Load(name, ScalarType.Float64);
+        }
+
+        var sum = Read(0);
+        for (var i = 1; i < Count; i++)
+        {
+            using var weight = Read(i);
             sum.add_(weight);
         }
-        return sum!.div_(Count);
+        return sum.div_(Count);
     }
 
     /// <summary>One empty <see cref="SourceDigest"/> per source, for <see cref="Mean"/> to feed.</summary>
