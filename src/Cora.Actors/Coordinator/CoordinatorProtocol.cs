@@ -82,11 +82,13 @@ public sealed record TrialProgressed(
     [property: JsonPropertyName("tokens_per_second")] double? TokensPerSecond = null) : ICoordinatorMessage
 {
     /// <summary>This report on top of <paramref name="previous"/> of the same attempt: a stage
-    /// change without figures (e.g. "scoring") keeps the last step, loss and throughput seen.</summary>
+    /// change without figures (e.g. "scoring") keeps the last step, loss and throughput seen. Step
+    /// and total travel as a pair: a report with either one replaces both, so a training step is
+    /// never shown against the total of the generation that follows it.</summary>
     public TrialProgressed After(TrialProgressed? previous) => previous is null || previous.Attempt != Attempt ? this : this with
     {
-        Step = Step ?? previous.Step,
-        TotalSteps = TotalSteps ?? previous.TotalSteps,
+        Step = Step is null && TotalSteps is null ? previous.Step : Step,
+        TotalSteps = Step is null && TotalSteps is null ? previous.TotalSteps : TotalSteps,
         Loss = Loss ?? previous.Loss,
         TokensPerSecond = TokensPerSecond ?? previous.TokensPerSecond,
     };
@@ -165,7 +167,8 @@ public sealed record TrialRow(
     [property: JsonPropertyName("attempts")] int Attempts,
     [property: JsonPropertyName("metrics")] IReadOnlyDictionary<string, JsonElement> Metrics,
     [property: JsonPropertyName("failure")] string? Failure = null,
-    [property: JsonPropertyName("output_dir")] string? OutputDir = null);
+    [property: JsonPropertyName("output_dir")] string? OutputDir = null,
+    [property: JsonPropertyName("a_init"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AInit = null);
 
 public sealed record SweepResults(
     [property: JsonPropertyName("sweep_id")] string SweepId,

@@ -282,7 +282,7 @@ public sealed class SweepBook
         t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Plan.Sources, t.Plan.Dataset, t.Plan.Seed,
         t.State.ToString().ToLowerInvariant(), t.Attempt, t.Metrics ?? new Dictionary<string, JsonElement>(),
         t.State == TrialState.Failed ? t.FailureReason : null,
-        t.State == TrialState.Succeeded ? t.OutputDir : null)).ToList());
+        t.State == TrialState.Succeeded ? t.OutputDir : null, t.Plan.AInit)).ToList());
 
     /// <summary>Every sweep in submission order with its state and counts.</summary>
     public SweepList List(IReadOnlyDictionary<string, TrialProgressed> progress) => new(SweepIds

@@ -4,6 +4,7 @@ using Cora.Training.Lora;
 using Cora.Training.Metrics.BertScore;
 using Cora.Training.Model;
 using Cora.Training.Training;
+using Cora.Training.Trials;
 using Cora.Training.Zoo;
 
 namespace Cora.Actors.Grids;
@@ -74,10 +75,13 @@ public static class GridReader
         if (ablationRanks.Count == 0 && methods.Any(m => m.IsAblation())) throw grid.Error("ablation-ranks", "is empty");
         var seeds = grid.GetInts("seeds", [0]);
         if (seeds.Count == 0) throw grid.Error("seeds", "is empty");
+        var aInits = grid.GetStrings("a-inits", [TrialDefaults.AInitChoice.Name()])
+            .Select((name, i) => Parse(() => AInits.Parse(name), grid, $"a-inits[{i}]")).Distinct().ToList();
+        if (aInits.Count == 0) throw grid.Error("a-inits", "is empty");
 
         var lora = grid.GetObject("lora");
-        var alphaPerRank = lora.GetDouble("alpha-per-rank", 2);
-        var dropout = lora.GetDouble("dropout", 0.05);
+        var alphaPerRank = lora.GetDouble("alpha-per-rank", TrialDefaults.AlphaPerRank);
+        var dropout = lora.GetDouble("dropout", TrialDefaults.LoraDropout);
         var targets = lora.GetStrings("target-modules", LoraConfig.DefaultTargets);
         var rslora = lora.GetBool("use-rslora", false);
         lora.RejectUnknownKeys();
@@ -86,8 +90,8 @@ public static class GridReader
 
         var training = ReadTraining(grid.GetObject("training"));
         var generation = grid.GetObject("generation");
-        var maxNewTokens = generation.GetInt("max-new-tokens", 128);
-        var generationBatch = generation.GetInt("batch-size", 8);
+        var maxNewTokens = generation.GetInt("max-new-tokens", TrialDefaults.MaxNewTokens);
+        var generationBatch = generation.GetInt("batch-size", TrialDefaults.GenerationBatchSize);
         var limit = generation.GetOptionalInt("limit");
         generation.RejectUnknownKeys();
         if (maxNewTokens < 1) throw generation.Error("max-new-tokens", $"must be at least 1 (got {maxNewTokens})");
@@ -130,6 +134,7 @@ public static class GridReader
             Ranks = ranks,
             AblationRanks = ablationRanks,
             Seeds = seeds.Distinct().ToList(),
+            AInits = aInits,
             AlphaPerRank = alphaPerRank,
             LoraDropout = dropout,
             TargetModules = targets,
@@ -225,7 +230,7 @@ public static class GridReader
     /// <summary>The training block uses Hugging Face TrainingArguments names, as training_args.json does.</summary>
     private static TrainingArgs ReadTraining(HoconNode node)
     {
-        var defaults = new TrainingArgs();
+        var defaults = TrialDefaults.Training;
         var args = new TrainingArgs
         {
             LearningRate = node.GetDouble("learning_rate", defaults.LearningRate),

@@ -2,6 +2,7 @@ using Cora.Training.Basis;
 using Cora.Training.Lora;
 using Cora.Training.Metrics.BertScore;
 using Cora.Training.Training;
+using Cora.Training.Trials;
 
 namespace Cora.Actors.Grids;
 
@@ -35,14 +36,17 @@ public sealed record GridSpec
     /// <summary>Ranks of the ablations zeros-fb, ones-fb, random-fb.</summary>
     public required IReadOnlyList<int> AblationRanks { get; init; }
     public required IReadOnlyList<int> Seeds { get; init; }
+    /// <summary>How lora_A starts, for the methods that have the choice (<see cref="Training.Lora.AInits.TakesAInit"/>);
+    /// the others run once, with their own init.</summary>
+    public IReadOnlyList<AInit> AInits { get; init; } = [TrialDefaults.AInitChoice];
     /// <summary>lora_alpha = this × rank (2 gives PEFT's usual scaling of 2).</summary>
-    public double AlphaPerRank { get; init; } = 2;
-    public double LoraDropout { get; init; } = 0.05;
+    public double AlphaPerRank { get; init; } = TrialDefaults.AlphaPerRank;
+    public double LoraDropout { get; init; } = TrialDefaults.LoraDropout;
     public IReadOnlyList<string> TargetModules { get; init; } = LoraConfig.DefaultTargets;
     public bool UseRslora { get; init; }
     public required TrainingArgs Training { get; init; }
-    public int MaxNewTokens { get; init; } = 128;
-    public int GenerationBatchSize { get; init; } = 8;
+    public int MaxNewTokens { get; init; } = TrialDefaults.MaxNewTokens;
+    public int GenerationBatchSize { get; init; } = TrialDefaults.GenerationBatchSize;
     public int? GenerationLimit { get; init; }
     public required IReadOnlyList<string> Metrics { get; init; }
     /// <summary>How to compute BERTScore when <see cref="Metrics"/> asks for it.</summary>

@@ -10,7 +10,8 @@ namespace Cora.Actors.Grids;
 /// <summary>
 /// Expands a grid into trials. Axes multiply only the methods that depend on them: lora, pissa and
 /// mica-fb run at every rank but not per source count; cora-fb / cora-tb at every rank and source
-/// count; the ablations at the ablation ranks; full-ft once per dataset and seed. Each trial's id
+/// count; the ablations at the ablation ranks; full-ft once per dataset and seed; the A inits
+/// (a-inits) multiply only the methods that start B non-zero. Each trial's id
 /// is a hash of its canonical config — method, rank, the content hashes of base, sources and data,
 /// and every setting that changes its result — never of paths or of the grid's name.
 /// </summary>
@@ -58,12 +59,16 @@ public static class SweepPlanner
                 {
                     var ranks = !method.UsesAdapters() ? [0] : method.IsAblation() ? grid.AblationRanks : grid.Ranks;
                     var sets = method.NeedsBasis() ? sourceSets.Select(s => (IReadOnlyList<string>?)s).ToList() : [null];
+                    var aInits = method.TakesAInit() ? grid.AInits : [TrialDefaults.AInitChoice];
                     foreach (var rank in ranks)
                     {
                         foreach (var set in sets)
                         {
-                            trials.Add(Trial(grid, method, rank, set is null ? null : bases[set.Count], dataset, seed,
-                                new { @base = baseHash, data, sources = set?.Select(s => sourceHashes[s]).Order(StringComparer.Ordinal).ToArray(), scorer }));
+                            foreach (var aInit in aInits)
+                            {
+                                trials.Add(Trial(grid, method, rank, aInit, set is null ? null : bases[set.Count], dataset, seed,
+                                    new { @base = baseHash, data, sources = set?.Select(s => sourceHashes[s]).Order(StringComparer.Ordinal).ToArray(), scorer }));
+                            }
                         }
                     }
                 }
@@ -90,7 +95,7 @@ public static class SweepPlanner
         return order.Take(k).ToList();
     }
 
-    private static TrialPlan Trial(GridSpec grid, LoraMethod method, int rank, BasisPlan? basis, GridDataset dataset, int seed, object content)
+    private static TrialPlan Trial(GridSpec grid, LoraMethod method, int rank, AInit aInit, BasisPlan? basis, GridDataset dataset, int seed, object content)
     {
         var adapters = method.UsesAdapters();
         var spec = new TrialSpec
@@ -104,6 +109,7 @@ public static class SweepPlanner
             LoraDropout = grid.LoraDropout,
             TargetModules = grid.TargetModules,
             UseRslora = grid.UseRslora,
+            AInit = aInit.Name(),
             Training = grid.Training with { Seed = seed },
             MaxNewTokens = grid.MaxNewTokens,
             GenerationBatchSize = grid.GenerationBatchSize,
@@ -123,12 +129,16 @@ public static class SweepPlanner
             metrics = grid.Metrics,
             seed,
         };
+        // Kaiming, the paper's init, was the only one before the choice existed: its trials keep
+        // the ids they had, and A = 0 makes another trial.
+        object id = aInit == AInit.Kaiming ? identity : new { identity, a_init = aInit.Name() };
         return new TrialPlan
         {
-            TrialId = Hash(identity),
+            TrialId = Hash(id),
             Method = method.Name(),
             Rank = adapters ? rank : 0,
             Sources = basis?.Sources.Count ?? 0,
+            AInit = method.TakesAInit() ? aInit.Name() : null,
             Dataset = dataset.Name,
             Seed = seed,
             Basis = basis,

@@ -17,6 +17,8 @@ public sealed record TrialPlan
     [JsonPropertyName("rank")] public required int Rank { get; init; }
     /// <summary>Number of source models in the basis; 0 for methods that use none.</summary>
     [JsonPropertyName("sources")] public required int Sources { get; init; }
+    /// <summary>How lora_A started (kaiming, zeros) for methods that have the choice; null for the others.</summary>
+    [JsonPropertyName("a_init")] public string? AInit { get; init; }
     [JsonPropertyName("dataset")] public required string Dataset { get; init; }
     [JsonPropertyName("seed")] public required int Seed { get; init; }
     /// <summary>The basis to extract (or reuse) before training; null for methods without one.</summary>

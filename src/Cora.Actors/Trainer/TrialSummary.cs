@@ -5,9 +5,8 @@ namespace Cora.Actors.Trainer;
 
 /// <summary>
 /// The training figures of a finished attempt (from its result.json) that go into the results
-/// beside the text metrics: eval loss before/after, final train loss, trainable parameters,
-/// throughput. On a model too small to write text (the micro zoo) these are the numbers that
-/// still tell the methods apart.
+/// beside the text metrics: eval loss of the base, at the start and after training, how far the
+/// start is from the base, final train loss, trainable parameters, throughput.
 /// </summary>
 public static class TrialSummary
 {
@@ -25,14 +24,18 @@ public static class TrialSummary
             return null;
         }
         if (result is null) return null;
-        return new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        var summary = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
-            ["eval_loss_before"] = JsonSerializer.SerializeToElement(result.EvalLossBefore),
+            ["eval_loss_base"] = JsonSerializer.SerializeToElement(result.EvalLossBase),
             ["eval_loss"] = JsonSerializer.SerializeToElement(result.EvalLossAfter),
             ["train_loss"] = JsonSerializer.SerializeToElement(result.TrainLossFinal),
             ["trainable_parameters"] = JsonSerializer.SerializeToElement(result.TrainableParameters),
             ["tokens_per_second"] = JsonSerializer.SerializeToElement(result.TokensPerSecond),
             ["train_seconds"] = JsonSerializer.SerializeToElement(result.TrainSeconds),
         };
+        // Absent in result.json files written before they were measured.
+        if (result.EvalLossInit is { } init) summary["eval_loss_init"] = JsonSerializer.SerializeToElement(init);
+        if (result.InitDeltaRatio is { } ratio) summary["init_delta_ratio"] = JsonSerializer.SerializeToElement(ratio);
+        return summary;
     }
 }

@@ -87,7 +87,8 @@ public static class RunCommand
 
         var results = await node.Coordinator.Ask<SweepResults>(new GetSweepResults(plan.SweepId), TimeSpan.FromSeconds(30), CancellationToken.None);
         ResultsTable.Write(artifacts, results.Rows);
-        output.Write(ResultsTable.Format(results.Rows));
+        var data = new SweepData(results.SweepId, spec.Name, [.. results.Rows.Select(r => ReportTrial.Load(r, error))]);
+        output.Write(ResultsTable.Format(results.Rows, data));
         output.WriteLine($"{status.Counts.Succeeded} of {status.Counts.Total} trials succeeded, {status.Counts.Failed} failed; results.json and results.csv in {artifacts}");
         foreach (var failure in results.Rows.Where(r => r.Status == "failed"))
             error.WriteLine($"  failed {failure.TrialId} ({failure.Method} r={failure.Rank}) after {failure.Attempts} attempt(s): {failure.Failure}");

@@ -20,23 +20,27 @@ public static class TrainCommand
         var evalData = new Option<string>("--eval-data") { Description = "Evaluation set, alpaca JSONL", Required = true };
         var method = new Option<string>("--method") { Description = "lora; cora-fb / cora-tb (B = the basis, frozen / trainable); ablations zeros-fb, ones-fb, random-fb; PEFT relatives pissa, mica-fb; full-ft", Required = true };
         method.AcceptOnlyFromAmong([.. LoraMethods.Names]);
-        var rank = new Option<int>("--rank") { Description = "LoRA rank r", DefaultValueFactory = _ => 8 };
+        // Every default comes from TrialDefaults (and TrainingArgs), as a grid's omitted keys do.
+        var defaults = TrialDefaults.Training;
+        var rank = new Option<int>("--rank") { Description = "LoRA rank r", DefaultValueFactory = _ => TrialDefaults.Rank };
         var basis = new Option<string?>("--basis") { Description = "Basis file from `cora basis extract` (cora-fb, cora-tb)" };
-        var outDir = new Option<string?>("--out") { Description = "Output directory (default runs/METHOD-rRANK-sSEED)" };
-        var alpha = new Option<double?>("--alpha") { Description = "lora_alpha (default 2 × rank, so scaling 2)" };
-        var dropout = new Option<double>("--dropout") { Description = "lora_dropout", DefaultValueFactory = _ => 0.05 };
+        var outDir = new Option<string?>("--out") { Description = "Output directory (default runs/METHOD-rRANK-sSEED, -a0 before -s with --a-init zeros)" };
+        var alpha = new Option<double?>("--alpha") { Description = $"lora_alpha (default {TrialDefaults.AlphaPerRank} × rank, so scaling {TrialDefaults.AlphaPerRank})" };
+        var dropout = new Option<double>("--dropout") { Description = "lora_dropout", DefaultValueFactory = _ => TrialDefaults.LoraDropout };
+        var aInit = new Option<string>("--a-init") { Description = "How lora_A starts when B starts non-zero (cora-fb, cora-tb, ones-fb, random-fb): kaiming (the paper's) or zeros (start exactly at the base)", DefaultValueFactory = _ => TrialDefaults.AInitChoice.Name() };
+        aInit.AcceptOnlyFromAmong([.. AInits.Names]);
         var targets = new Option<string>("--targets") { Description = "Comma-separated projections", DefaultValueFactory = _ => string.Join(",", LoraConfig.DefaultTargets) };
         var rslora = new Option<bool>("--rslora") { Description = "Scale by alpha/√r instead of alpha/r" };
-        var maxSteps = new Option<int>("--max-steps") { Description = "Optimizer steps (overrides --epochs)", DefaultValueFactory = _ => -1 };
-        var epochs = new Option<double>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 1 };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 3e-4 };
-        var batch = new Option<int>("--batch-size") { Description = "Examples per micro-batch", DefaultValueFactory = _ => 8 };
-        var accumulation = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step", DefaultValueFactory = _ => 1 };
-        var warmup = new Option<double>("--warmup-ratio") { Description = "Fraction of steps for warm-up", DefaultValueFactory = _ => 0.1 };
-        var schedule = new Option<string>("--scheduler") { Description = string.Join("|", LrSchedule.Names), DefaultValueFactory = _ => "cosine" };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => 0.0 };
-        var maxLength = new Option<int>("--max-seq-length") { Description = "Longer examples are cut", DefaultValueFactory = _ => 512 };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Longest generated answer", DefaultValueFactory = _ => 128 };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Optimizer steps (overrides --epochs)", DefaultValueFactory = _ => defaults.MaxSteps };
+        var epochs = new Option<double>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => defaults.NumTrainEpochs };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => defaults.LearningRate };
+        var batch = new Option<int>("--batch-size") { Description = "Examples per micro-batch", DefaultValueFactory = _ => defaults.BatchSize };
+        var accumulation = new Option<int>("--grad-accum") { Description = "Micro-batches per optimizer step", DefaultValueFactory = _ => defaults.GradientAccumulationSteps };
+        var warmup = new Option<double>("--warmup-ratio") { Description = "Fraction of steps for warm-up", DefaultValueFactory = _ => defaults.WarmupRatio };
+        var schedule = new Option<string>("--scheduler") { Description = string.Join("|", LrSchedule.Names), DefaultValueFactory = _ => defaults.LrSchedulerType };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
+        var maxLength = new Option<int>("--max-seq-length") { Description = "Longer examples are cut", DefaultValueFactory = _ => defaults.MaxSeqLength };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Longest generated answer", DefaultValueFactory = _ => TrialDefaults.MaxNewTokens };
         var generateLimit = new Option<int?>("--generate-limit") { Description = "Answer only the first N eval examples" };
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, data order and dropout", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu (float32) or cuda / cuda:N (bfloat16; needs the CUDA build)", DefaultValueFactory = _ => "cpu" };
@@ -44,7 +48,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train one trial (LoRA, CoRA, ablations, PEFT relatives, full fine-tuning) and answer the eval set")
         {
-            baseModel, data, evalData, method, rank, basis, outDir, alpha, dropout, targets, rslora, maxSteps, epochs, lr, batch,
+            baseModel, data, evalData, method, rank, basis, outDir, alpha, dropout, aInit, targets, rslora, maxSteps, epochs, lr, batch,
             accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, device, json,
         };
         command.SetAction((parse, cancellation) =>
@@ -58,11 +62,12 @@ public static class TrainCommand
                 Method = parse.GetValue(method)!,
                 Rank = r,
                 Basis = parse.GetValue(basis),
-                LoraAlpha = parse.GetValue(alpha) ?? 2.0 * r,
+                LoraAlpha = parse.GetValue(alpha) ?? TrialDefaults.AlphaPerRank * r,
                 LoraDropout = parse.GetValue(dropout),
+                AInit = parse.GetValue(aInit)!,
                 TargetModules = parse.GetValue(targets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 UseRslora = parse.GetValue(rslora),
-                Training = new TrainingArgs
+                Training = defaults with
                 {
                     MaxSteps = parse.GetValue(maxSteps),
                     NumTrainEpochs = parse.GetValue(epochs),
@@ -79,7 +84,7 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device)!,
             };
-            var output = parse.GetValue(outDir) ?? Path.Combine("runs", $"{spec.Method}-r{r}-s{spec.Seed}");
+            var output = parse.GetValue(outDir) ?? Path.Combine("runs", $"{spec.Method}-r{r}{(spec.ParsedAInit == AInit.Zeros ? "-a0" : "")}-s{spec.Seed}");
 
             var console = ConsoleProgress.ForStderr(parse.InvocationConfiguration.Error);
             var progress = new SyncProgress<TrialProgress>(p => console.Report(p.Stage, p switch
@@ -103,7 +108,8 @@ public static class TrainCommand
     {
         output.WriteLine($"{r.Method} r={r.Rank}: {r.TrainableParameters:N0} of {r.TotalParameters:N0} parameters trained, {r.Steps} steps in {r.TrainSeconds:F1}s ({r.TokensPerSecond / 1000:F1}k tok/s)");
         output.WriteLine($"  train loss  {r.TrainLossFirst:F4} -> {r.TrainLossFinal:F4}");
-        output.WriteLine($"  eval loss   {r.EvalLossBefore:F4} -> {r.EvalLossAfter:F4}");
+        var displacement = r.InitDeltaRatio is { } ratio ? $" (‖s·B·A₀‖/‖W‖ {ratio:F3})" : "";
+        output.WriteLine($"  eval loss   {r.EvalLossBase:F4} base, {r.EvalLossInit ?? r.EvalLossBase:F4} at the start{displacement}, {r.EvalLossAfter:F4} after training");
         output.WriteLine($"  model       {r.ModelDir}");
         output.WriteLine($"  predictions {r.Predictions}");
     }

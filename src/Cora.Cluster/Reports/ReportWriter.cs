@@ -26,7 +26,7 @@ public static class ReportWriter
         }
 
         log.WriteLine("cora report: tables (paired bootstrap against LoRA)");
-        var tables = PaperTables.Build(data);
+        var tables = ByAInit(data).Concat(InitTable.Build(data)).ToList();
         foreach (var group in tables.GroupBy(t => t.Name))
         {
             var ofName = group.ToList();
@@ -35,7 +35,8 @@ public static class ReportWriter
         }
 
         log.WriteLine("cora report: plots");
-        var figures = ReportPlots.Write(data, directory, log);
+        // The paper's init: plots never mix two A inits in one curve.
+        var figures = ReportPlots.Write(data.AInits.Count > 1 ? data.View(SweepData.Kaiming) : data, directory, log);
         files.AddRange(figures.SelectMany(f => new[] { f.Stem + ".png", f.Stem + ".svg" }));
 
         SweepChanges? changes = null;
@@ -48,5 +49,14 @@ public static class ReportWriter
         var listed = files.ToList();
         Text(ReportIndex.FileName, ReportIndex.Html(data, tables, figures, changes, listed));
         return [.. files.Select(f => Path.Combine(directory, f))];
+    }
+
+    /// <summary>The paper's tables, once per A init the sweep ran: the Kaiming ones (the paper's)
+    /// under their own names, the others as table1-a0 … with the init in the title.</summary>
+    private static IEnumerable<PaperTable> ByAInit(SweepData data)
+    {
+        if (data.AInits.All(a => a == SweepData.Kaiming)) return PaperTables.Build(data);
+        return data.AInits.SelectMany(aInit => PaperTables.Build(data.View(aInit)).Select(t => aInit == SweepData.Kaiming ? t
+            : t with { Name = $"{t.Name}-a0", Title = $"{t.Title} (A₀ = 0)", Omitted = t.Omitted is null ? null : $"{t.Omitted} (A₀ = 0)" }));
     }
 }

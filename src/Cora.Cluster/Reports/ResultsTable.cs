@@ -27,36 +27,55 @@ public static class ResultsTable
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private static readonly string[] AxisHeaders = ["dataset", "method", "rank", "sources", "seeds"];
-    private static readonly string[] CsvHeaders = ["trial_id", "method", "rank", "sources", "dataset", "seed", "status", "attempts"];
+    private static readonly string[] CsvHeaders = ["trial_id", "method", "a_init", "rank", "sources", "dataset", "seed", "status", "attempts"];
 
-    public static string Format(IReadOnlyList<TrialRow> rows)
+    /// <summary>The metric the table's verdict column compares on (ROUGE-L, per example).</summary>
+    public const string VerdictKey = "rougeL";
+
+    /// <param name="data">The sweep with its predictions: when given, a last column holds each row's
+    /// paired-bootstrap verdict against LoRA at the same rank and seeds on ROUGE-L.</param>
+    public static string Format(IReadOnlyList<TrialRow> rows, SweepData? data = null)
     {
+        // The a-init column appears only when a sweep ran an init other than the paper's.
+        var showAInit = rows.Any(r => r.AInit is not null && r.AInit != SweepData.Kaiming);
+        var verdictMetric = ReportMetric.All.Single(m => m.Key == VerdictKey);
+        string[] headers = [.. AxisHeaders.Take(2), .. showAInit ? ["a-init"] : Array.Empty<string>(), .. AxisHeaders.Skip(2)];
+        var axes = headers.Length;
         var lines = new List<string[]>
         {
-            AxisHeaders.Concat(Columns.Select(c => c.Header)).ToArray(),
+            headers.Concat(Columns.Select(c => c.Header)).Concat(data is null ? [] : [$"vs LoRA ({verdictMetric.Header})"]).ToArray(),
         };
-        var groups = rows.GroupBy(r => (r.Dataset, r.Method, r.Rank, r.Sources));
+        var groups = rows.GroupBy(r => (r.Dataset, r.Method, r.AInit, r.Rank, r.Sources));
         foreach (var group in groups)
         {
             var done = group.Where(r => r.Status == "succeeded").ToList();
-            var cells = new List<string>
-            {
-                group.Key.Dataset, group.Key.Method, group.Key.Rank == 0 ? "-" : group.Key.Rank.ToString(CultureInfo.InvariantCulture),
+            var cells = new List<string> { group.Key.Dataset, group.Key.Method };
+            if (showAInit) cells.Add(group.Key.AInit ?? "-");
+            cells.AddRange(
+            [
+                group.Key.Rank == 0 ? "-" : group.Key.Rank.ToString(CultureInfo.InvariantCulture),
                 group.Key.Sources == 0 ? "-" : group.Key.Sources.ToString(CultureInfo.InvariantCulture),
                 $"{done.Count}/{group.Count()}",
-            };
+            ]);
             foreach (var (_, key, scale) in Columns)
             {
                 var values = done.Where(r => r.Metrics.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.Number)
                     .Select(r => r.Metrics[key].GetDouble()).ToList();
                 cells.Add(values.Count == 0 ? "—" : (values.Average() * scale).ToString("F2", CultureInfo.InvariantCulture));
             }
+            if (data is not null)
+            {
+                var view = group.Key.AInit is { } aInit ? data.View(aInit) : data;
+                var verdict = group.Key.Rank == 0 ? Verdict.Unavailable
+                    : view.VersusLora(group.Key.Dataset, group.Key.Method, group.Key.Rank, group.Key.Sources, verdictMetric, group.Key.Rank);
+                cells.Add(verdict.ToString());
+            }
             lines.Add([.. cells]);
         }
         var widths = Enumerable.Range(0, lines[0].Length).Select(i => lines.Max(l => l[i].Length)).ToArray();
         var text = new StringBuilder();
         foreach (var line in lines)
-            text.AppendLine(string.Join("  ", line.Select((cell, i) => i < 5 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
+            text.AppendLine(string.Join("  ", line.Select((cell, i) => i < axes || i == axes + Columns.Count ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
         var baseMode = rows.Select(r => r.Metrics.GetValueOrDefault("bertscore_note")).FirstOrDefault(n => n.ValueKind == JsonValueKind.String);
         if (baseMode.ValueKind == JsonValueKind.String) text.AppendLine($"BERTScore: {baseMode.GetString()}");
         return text.ToString();
@@ -82,6 +101,7 @@ public static class ResultsTable
             ["sources"] = r.Sources,
             ["dataset"] = r.Dataset,
             ["seed"] = r.Seed,
+            ["a_init"] = r.AInit,
             ["status"] = r.Status,
             ["attempts"] = r.Attempts,
         };
@@ -98,7 +118,7 @@ public static class ResultsTable
         csv.AppendLine(string.Join(',', CsvHeaders.Concat(metricKeys)));
         foreach (var r in rows)
         {
-            var cells = new[] { r.TrialId, r.Method, Invariant(r.Rank), Invariant(r.Sources), Csv(r.Dataset), Invariant(r.Seed), r.Status, Invariant(r.Attempts) }
+            var cells = new[] { r.TrialId, r.Method, r.AInit ?? "", Invariant(r.Rank), Invariant(r.Sources), Csv(r.Dataset), Invariant(r.Seed), r.Status, Invariant(r.Attempts) }
                 .Concat(metricKeys.Select(k => r.Metrics.TryGetValue(k, out var v) && v.ValueKind == JsonValueKind.Number
                     ? v.GetDouble().ToString("R", CultureInfo.InvariantCulture) : ""));
             csv.AppendLine(string.Join(',', cells));

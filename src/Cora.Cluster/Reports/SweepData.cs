@@ -17,6 +17,7 @@ namespace Cora.Cluster.Reports;
 public sealed class SweepData(string sweepId, string name, IReadOnlyList<ReportTrial> trials, int resamples = 1000)
 {
     public const string Lora = "lora";
+    public const string Kaiming = "kaiming";
     public static readonly IReadOnlyList<string> CoraMethods = ["cora-fb", "cora-tb"];
 
     private readonly Dictionary<(string, string, int, int, string, int), Verdict> _verdicts = [];
@@ -29,6 +30,17 @@ public sealed class SweepData(string sweepId, string name, IReadOnlyList<ReportT
     public int Resamples { get; } = resamples;
 
     public IReadOnlyList<string> Datasets => [.. Trials.Select(t => t.Row.Dataset).Distinct()];
+
+    /// <summary>The A inits the sweep ran (kaiming first), for the methods that have the choice;
+    /// empty when none of its trials has one.</summary>
+    public IReadOnlyList<string> AInits => [.. Trials.Select(t => t.Row.AInit).OfType<string>().Distinct().OrderBy(a => a == Kaiming ? 0 : 1)];
+
+    /// <summary>
+    /// The sweep as if it had run one A init: the trials with that init and those of methods that
+    /// have no choice (LoRA, full-ft, …), so that groups, verdicts and plots never mix two inits.
+    /// </summary>
+    public SweepData View(string aInit) =>
+        new(SweepId, Name, [.. Trials.Where(t => t.Row.AInit is null || t.Row.AInit == aInit)], Resamples);
 
     /// <summary>The succeeded trials of one group, by seed.</summary>
     public IReadOnlyList<ReportTrial> Group(string dataset, string method, int rank, int sources) =>

@@ -14,14 +14,19 @@ public static class LoraInitializer
     /// <summary>
     /// Sets <paramref name="layer"/>'s A and B for <paramref name="method"/>; for PiSSA it also
     /// rewrites the base weight. <paramref name="basis"/> is required by cora-fb/tb and ignored
-    /// otherwise.
+    /// otherwise. <paramref name="aInit"/> applies to the methods that take one
+    /// (<see cref="AInits.TakesAInit"/>); zeros for any other method is refused.
     /// </summary>
-    public static void Initialize(LoraLinear layer, LoraMethod method, long seed, int layerIndex, string projection, Tensor? basis = null)
+    public static void Initialize(LoraLinear layer, LoraMethod method, long seed, int layerIndex, string projection, Tensor? basis = null,
+        AInit aInit = AInit.Kaiming)
     {
+        aInit.CheckFor(method);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var generator = new Generator(ModuleSeed(seed, layerIndex, projection));
         var place = $"layer {layerIndex} {projection}";
+        // The A draw happens for every a-init, so that the generator's later draws (random-fb's B)
+        // do not depend on the choice.
         switch (method)
         {
             case LoraMethod.Lora or LoraMethod.ZerosFb:
@@ -51,6 +56,7 @@ public static class LoraInitializer
             default:
                 throw new ArgumentException($"{method.Name()} has no adapter to initialise", nameof(method));
         }
+        if (aInit == AInit.Zeros) layer.A.zero_();
     }
 
     /// <summary>

@@ -21,10 +21,12 @@ public static class LoraInjector
     /// </summary>
     /// <param name="seed">Seeds every random draw (see <see cref="LoraInitializer"/>).</param>
     /// <param name="basis">The CoRA basis, required by cora-fb and cora-tb.</param>
+    /// <param name="aInit">How A starts for the methods that take a choice (<see cref="AInits.TakesAInit"/>).</param>
     /// <returns>The adapters added, by layer then projection (empty for full-ft).</returns>
     public static IReadOnlyList<LoraSite> Inject(LlamaForCausalLM model, LoraConfig config, LoraMethod method, long seed,
-        LoraBasis? basis = null)
+        LoraBasis? basis = null, AInit aInit = AInit.Kaiming)
     {
+        aInit.CheckFor(method);
         if (!method.UsesAdapters())
         {
             foreach (var p in model.parameters()) p.requires_grad = true;
@@ -44,7 +46,7 @@ public static class LoraInjector
             foreach (var name in targets)
             {
                 var adapter = Wrap(model, layers[i], name, config);
-                LoraInitializer.Initialize(adapter, method, seed, i, name, method.NeedsBasis() ? basis!(i, name) : null);
+                LoraInitializer.Initialize(adapter, method, seed, i, name, method.NeedsBasis() ? basis!(i, name) : null, aInit);
                 adapter.A.requires_grad = true;
                 adapter.B.requires_grad = !method.FreezesB();
                 sites.Add(new LoraSite(i, name, adapter));
@@ -66,6 +68,20 @@ public static class LoraInjector
         adapter.train(model.training);
         layer.ReplaceProjection(name, adapter);
         return adapter;
+    }
+
+    /// <summary>
+    /// How far freshly initialised adapters move the model from its base: the mean over
+    /// <paramref name="sites"/> of ‖s·B·A‖_F / ‖W‖_F. PiSSA's adapters count 0, since their base
+    /// weight was reduced by exactly what they add. Meaningful right after <see cref="Inject"/>.
+    /// </summary>
+    public static double StartDisplacement(IReadOnlyList<LoraSite> sites)
+    {
+        if (sites.Count == 0) throw new ArgumentException("no adapters", nameof(sites));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return sites.Average(site => site.Module.MutatedInit is not null ? 0.0
+            : site.Module.Delta().norm().item<float>() / (double)site.Module.BaseLayer.weight!.to(float32).norm().item<float>());
     }
 
     /// <summary>Every adapter of <paramref name="model"/>, by layer then projection (call order).</summary>

@@ -14,8 +14,8 @@ namespace Cora.Training.Trials;
 
 /// <summary>
 /// One trial end to end: load the base, attach the method's adapters (or none, for full-ft),
-/// train, measure eval loss before and after, answer the eval set greedily, save the adapter in
-/// PEFT layout (or the full checkpoint), and record what happened. Output directory:
+/// train, measure the eval loss of the base, at the start (adapters attached, before step 1) and
+/// after training, answer the eval set greedily, save the adapter in PEFT layout (or the full checkpoint), and record what happened. Output directory:
 /// <c>trial.json</c> (the spec), <c>training_args.json</c>, <c>adapter/</c> or <c>model/</c>,
 /// <c>predictions.jsonl</c>, and <c>result.json</c> last — a directory with a result.json is complete.
 /// </summary>
@@ -43,14 +43,19 @@ public static class TrialRunner
         var trainSet = train.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
         var evalSet = eval.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
         var args = spec.Training with { Seed = spec.Seed };
-        var evalBefore = Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
+        progress?.Report(new TrialProgress("evaluating the base"));
+        var evalBase = Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
 
+        IReadOnlyList<LoraSite> sites;
         using (var basis = spec.Basis is null ? null : BasisFile.Open(spec.Basis))
         {
-            LoraInjector.Inject(model, spec.ToLoraConfig(), method, spec.Seed,
-                basis is null ? null : (layer, projection) => basis.Basis(layer, projection, spec.Rank));
+            sites = LoraInjector.Inject(model, spec.ToLoraConfig(), method, spec.Seed,
+                basis is null ? null : (layer, projection) => basis.Basis(layer, projection, spec.Rank), spec.ParsedAInit);
         }
         var counts = ParameterCounts.Of(model);
+        // Where training starts: full-ft starts at the base by definition; an adapter may not.
+        double? startDisplacement = sites.Count == 0 ? null : LoraInjector.StartDisplacement(sites);
+        var evalInit = sites.Count == 0 ? evalBase : Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
 
         var stage = new TrialProgress($"training {method.Name()}");
         progress?.Report(stage);
@@ -60,7 +65,7 @@ public static class TrialRunner
         args.Save(outputDir);
 
         var toAnswer = spec.GenerationLimit is { } limit ? eval.Take(limit).ToList() : eval;
-        var generating = new TrialProgress("generating", ToGenerate: toAnswer.Count);
+        var generating = new TrialProgress("generating", Generated: 0, ToGenerate: toAnswer.Count);
         progress?.Report(generating);
         var predictions = InstructionGenerator.Generate(model, tokenizer, toAnswer, spec.MaxNewTokens, spec.GenerationBatchSize,
             progress is null ? null : new SyncProgress<int>(n => progress.Report(generating with { Generated = n })), cancellation);
@@ -89,7 +94,9 @@ public static class TrialRunner
             TrainLossFirst = training.Losses[0],
             TrainLossFinal = training.FinalLoss,
             TrainLosses = training.Losses,
-            EvalLossBefore = evalBefore,
+            EvalLossBase = evalBase,
+            EvalLossInit = evalInit,
+            InitDeltaRatio = startDisplacement,
             EvalLossAfter = evalAfter,
             TrainSeconds = Math.Round(training.Elapsed.TotalSeconds, 2),
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),

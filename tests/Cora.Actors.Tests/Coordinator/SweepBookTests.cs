@@ -140,4 +140,18 @@ public sealed class SweepBookTests
         Assert.Equal(scoring, scoring.After(null));
         Assert.Equal(training with { Loss = 1.0 }, (training with { Loss = 1.0 }).After(training));
     }
+
+    [Fact]
+    public void Step_and_total_are_kept_or_replaced_together()
+    {
+        // Seen before: "generating 200/96", the last training step against the generation total.
+        var training = new TrialProgressed("t1", 1, "training", 200, 200, 0.5, 900);
+        var generating = new TrialProgressed("t1", 1, "generating", null, 96);
+
+        var shown = generating.After(training);
+
+        Assert.Equal((null, 96, 0.5), (shown.Step, shown.TotalSteps, shown.Loss));
+        var next = (generating with { Step = 32 }).After(shown);
+        Assert.Equal((32, 96), (next.Step, next.TotalSteps));
+    }
 }

@@ -45,6 +45,33 @@ public sealed class GridReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_inits_are_read_and_a_bad_one_is_named()
+    {
+        Assert.Equal([AInit.Kaiming], GridReader.Read(Shipped("smoke.conf"), _zoo.Environment).AInits);
+        var both = GridReader.Read(SmokeWith("seeds = [0]", "seeds = [0]\n  a-inits = [kaiming, zeros]"), _zoo.Environment);
+        Assert.Equal([AInit.Kaiming, AInit.Zeros], both.AInits);
+        var e = Rejected(SmokeWith("seeds = [0]", "seeds = [0]\n  a-inits = [kaiming, gaussian]"));
+        Assert.Contains("grid.a-inits[1]", e.Message);
+        Assert.Contains("unknown a-init \"gaussian\"", e.Message);
+    }
+
+    [Fact]
+    public void Omitted_keys_take_the_defaults_cora_train_uses()
+    {
+        var text = File.ReadAllText(Shipped("smoke.conf"));
+        var start = text.IndexOf("  lora {", StringComparison.Ordinal);
+        var end = text.IndexOf("  evaluation {", StringComparison.Ordinal);
+        var path = _temp.File("defaults.conf");
+        File.WriteAllText(path, text[..start] + text[end..]);
+
+        var grid = GridReader.Read(path, _zoo.Environment);
+
+        Assert.Equal(Cora.Training.Trials.TrialDefaults.Training, grid.Training);
+        Assert.Equal((Cora.Training.Trials.TrialDefaults.AlphaPerRank, Cora.Training.Trials.TrialDefaults.LoraDropout), (grid.AlphaPerRank, grid.LoraDropout));
+        Assert.Equal((Cora.Training.Trials.TrialDefaults.MaxNewTokens, Cora.Training.Trials.TrialDefaults.GenerationBatchSize), (grid.MaxNewTokens, grid.GenerationBatchSize));
+    }
+
+    [Fact]
     public void Without_CORA_ZOO_the_zoo_is_zoo_micro_under_the_working_directory()
     {
         var grid = GridReader.Read(Shipped("smoke.conf"), _ => null);

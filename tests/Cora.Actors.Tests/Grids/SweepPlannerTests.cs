@@ -1,4 +1,5 @@
 using Cora.Actors.Grids;
+using Cora.Training.Lora;
 
 namespace Cora.Actors.Tests.Grids;
 
@@ -34,6 +35,23 @@ public sealed class SweepPlannerTests : IDisposable
         Assert.Equal(plan.Trials.Count, plan.Trials.Select(t => t.TrialId).Distinct().Count());
         Assert.All(plan.Trials.Where(t => t.Method == "lora"), t => Assert.Equal((0, null), (t.Sources, t.Basis)));
         Assert.All(plan.Trials.Where(t => t.Method == "full-ft"), t => Assert.Equal(0, t.Rank));
+    }
+
+    [Fact]
+    public void A_inits_multiply_only_the_methods_that_start_b_non_zero_and_kaiming_keeps_its_ids()
+    {
+        var kaiming = Plan("smoke.conf");
+        var both = Plan("smoke.conf", g => g with { AInits = [AInit.Kaiming, AInit.Zeros] });
+
+        // smoke: lora, cora-fb × 2 source sets, cora-tb × 2, zeros-fb; the four CoRA trials double.
+        Assert.Equal(6, kaiming.Trials.Count);
+        Assert.Equal(10, both.Trials.Count);
+        Assert.Equal(kaiming.Trials.Select(t => t.TrialId), both.Trials.Where(t => t.AInit != "zeros").Select(t => t.TrialId));
+        var zeros = both.Trials.Where(t => t.AInit == "zeros").ToList();
+        Assert.Equal(["cora-fb", "cora-fb", "cora-tb", "cora-tb"], zeros.Select(t => t.Method));
+        Assert.All(zeros, t => Assert.Equal("zeros", t.Spec.AInit));
+        Assert.All(both.Trials.Where(t => t.Method is "lora" or "zeros-fb"), t => Assert.Equal((null, "kaiming"), (t.AInit, t.Spec.AInit)));
+        Assert.Equal(both.Trials.Count, both.Trials.Select(t => t.TrialId).Distinct().Count());
     }
 
     [Fact]

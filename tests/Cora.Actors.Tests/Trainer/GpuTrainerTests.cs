@@ -61,7 +61,7 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
         var result = new TrialResult
         {
             Method = "lora", Rank = 4, TrainableParameters = 3072, TotalParameters = 100_000, Steps = 2, TrainLossFirst = 3,
-            TrainLossFinal = 2.5, EvalLossBefore = 3.1, EvalLossAfter = 2.75, TrainSeconds = 1, WallSeconds = 2, TokensPerSecond = 100,
+            TrainLossFinal = 2.5, EvalLossBase = 3.1, EvalLossAfter = 2.75, TrainSeconds = 1, WallSeconds = 2, TokensPerSecond = 100,
             OutputDir = "x", ModelDir = "x", Predictions = "x",
         };
         var path = _temp.File("result.json");

@@ -64,7 +64,13 @@ public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
         Assert.Equal([0, 2, 5, 2, 5, 0], results.Select(r => r.GetProperty("sources").GetInt32()));
         // zeros-fb: B = 0 and frozen, so the model cannot change: eval loss stays where it was.
         var zeros = results.Single(r => r.GetProperty("method").GetString() == "zeros-fb");
-        Assert.Equal(zeros.GetProperty("eval_loss_before").GetDouble(), zeros.GetProperty("eval_loss").GetDouble(), 6);
+        Assert.Equal(zeros.GetProperty("eval_loss_base").GetDouble(), zeros.GetProperty("eval_loss").GetDouble(), 6);
+        // LoRA starts at the base (B = 0); CoRA's Kaiming A₀ moves the start by s·B·A₀.
+        var lora = results.Single(r => r.GetProperty("method").GetString() == "lora");
+        Assert.Equal(lora.GetProperty("eval_loss_base").GetDouble(), lora.GetProperty("eval_loss_init").GetDouble(), 6);
+        Assert.Equal(0.0, lora.GetProperty("init_delta_ratio").GetDouble());
+        Assert.All(results.Where(r => r.GetProperty("method").GetString()!.StartsWith("cora", StringComparison.Ordinal)),
+            r => Assert.True(r.GetProperty("init_delta_ratio").GetDouble() > 0, r.ToString()));
         Assert.Contains("ROUGE-1", run.Stdout);
         Assert.Contains("6 of 6 trials succeeded", run.Stdout);
         Assert.Contains("not comparable with published BERTScore", run.Stdout);

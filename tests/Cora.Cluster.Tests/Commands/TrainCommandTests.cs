@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cora.Cluster.Commands;
 using Cora.Training.Lora;
+using Cora.Training.Trials;
 
 namespace Cora.Cluster.Tests.Commands;
 
@@ -119,14 +120,15 @@ public sealed class TrainCommandTests(MicroZoo zoo)
     public void Lora_and_cora_lower_the_eval_loss(string method)
     {
         var result = Trials.Result(method);
-        Assert.True((double)result["eval_loss_after"]! < (double)result["eval_loss_before"]!, result.ToJsonString());
+        Assert.True((double)result["eval_loss_after"]! < (double)result["eval_loss_base"]!, result.ToJsonString());
     }
 
     [Fact]
     public void Zeros_fb_leaves_the_model_unchanged()
     {
         var result = Trials.Result("zeros-fb");
-        Assert.Equal((double)result["eval_loss_before"]!, (double)result["eval_loss_after"]!);
+        Assert.Equal((double)result["eval_loss_base"]!, (double)result["eval_loss_after"]!);
+        Assert.Equal((double)result["eval_loss_base"]!, (double)result["eval_loss_init"]!);
     }
 
     [Fact]
@@ -154,6 +156,52 @@ public sealed class TrainCommandTests(MicroZoo zoo)
         Assert.False(Directory.Exists(Trials.Output("never")));
         var unknown = Cli.Invoke("train", "--base", "b", "--data", "t", "--eval-data", "e", "--method", "dora");
         Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+    }
+
+    [Fact]
+    public void A_init_zeros_starts_cora_at_the_base_model()
+    {
+        var output = Trials.Output("cora-fb-a0");
+        var run = Trials.Train("cora-fb", output, "--a-init", "zeros");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var result = JsonNode.Parse(run.Stdout)!;
+        var kaiming = Trials.Result("cora-fb");
+
+        Assert.Equal((double)result["eval_loss_base"]!, (double)result["eval_loss_init"]!);
+        Assert.Equal(0.0, (double)result["init_delta_ratio"]!);
+        Assert.True((double)kaiming["init_delta_ratio"]! > 0);
+        Assert.NotEqual((double)kaiming["eval_loss_base"]!, (double)kaiming["eval_loss_init"]!);
+        Assert.True((double)result["eval_loss_after"]! < (double)result["eval_loss_base"]!, result.ToJsonString());
+        Assert.Equal("zeros", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(output, "trial.json")))!["a_init"]!);
+        Assert.Equal("kaiming", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(Trials.Output("cora-fb"), "trial.json")))!["a_init"]!);
+    }
+
+    [Fact]
+    public void A_init_zeros_is_refused_for_a_method_without_the_choice()
+    {
+        var run = Trials.Train("lora", Trials.Output("never-a0"), "--a-init", "zeros");
+        Assert.Equal(ExitCodes.DataError, run.ExitCode);
+        Assert.Contains("a-init zeros is not a choice for lora", run.Stderr);
+        Assert.False(Directory.Exists(Trials.Output("never-a0")));
+        Assert.Equal(ExitCodes.Usage, Trials.Train("cora-fb", Trials.Output("never-a0"), "--a-init", "gaussian").ExitCode);
+    }
+
+    [Fact]
+    public void Defaults_are_the_grids_defaults()
+    {
+        var help = Cli.Invoke("train", "--help").Stdout;
+        var defaults = TrialDefaults.Training;
+        string Default(string option) =>
+            System.Text.RegularExpressions.Regex.Match(help, $@"{option} <[^>]+>[^\n]*\[default: ([^\]]+)\]").Groups[1].Value;
+
+        Assert.Equal(defaults.LearningRate, double.Parse(Default("--lr"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(defaults.LrSchedulerType, Default("--scheduler"));
+        Assert.Equal(defaults.WarmupRatio, double.Parse(Default("--warmup-ratio"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(defaults.BatchSize, int.Parse(Default("--batch-size"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(defaults.MaxSeqLength, int.Parse(Default("--max-seq-length"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(TrialDefaults.LoraDropout, double.Parse(Default("--dropout"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(TrialDefaults.MaxNewTokens, int.Parse(Default("--max-new-tokens"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("kaiming", Default("--a-init"));
     }
 
     private TrainedTrials Trials => TrainedTrials.For(zoo);

@@ -215,6 +215,67 @@ public sealed class LoraInjectorTests
         Assert.Throws<ArgumentException>(() => LoraInjector.Inject(other, Config(), LoraMethod.CoraFb, seed: 1));
     }
 
+    [Theory]
+    [InlineData("cora-fb")]
+    [InlineData("cora-tb")]
+    [InlineData("random-fb")]
+    [InlineData("ones-fb")]
+    public void A_init_zeros_starts_exactly_at_the_base_and_keeps_b(string name)
+    {
+        var method = LoraMethods.Parse(name);
+        using var model = Tiny();
+        using var kaiming = Tiny();
+        using var before = Logits(model);
+        var sites = LoraInjector.Inject(model, Config(), method, seed: 3, SyntheticBasis(), AInit.Zeros);
+        var reference = LoraInjector.Inject(kaiming, Config(), method, seed: 3, SyntheticBasis());
+        using var after = Logits(model);
+
+        Assert.True(Same(before, after));
+        Assert.Equal(0.0, LoraInjector.StartDisplacement(sites));
+        Assert.All(sites, s => Assert.Equal(0f, s.Module.A.abs().max().item<float>()));
+        Assert.All(sites.Zip(reference), p => Assert.True(Same(p.First.Module.B, p.Second.Module.B), p.First.Path));
+        Assert.True(sites[0].Module.A.requires_grad);
+    }
+
+    [Fact]
+    public void The_start_displacement_of_an_orthonormal_b_is_the_norm_of_s_a()
+    {
+        // B has orthonormal columns, so ‖s·B·A₀‖_F = s·‖A₀‖_F exactly; Kaiming-uniform A₀ has
+        // E‖A₀‖²_F = r/3 whatever in is, the s·√(r/3) of the paper-literal init.
+        using var model = Tiny();
+        var sites = LoraInjector.Inject(model, Config(r: 4), LoraMethod.CoraFb, seed: 1, SyntheticBasis());
+        var expected = sites.Average(site =>
+            site.Module.Scaling * site.Module.A.norm().item<float>() / (double)site.Module.BaseLayer.weight!.norm().item<float>());
+        Assert.Equal(expected, LoraInjector.StartDisplacement(sites), 5);
+        var meanA = sites.Average(site => (double)site.Module.A.norm().item<float>());
+        Assert.InRange(meanA, 0.7 * Math.Sqrt(4 / 3.0), 1.3 * Math.Sqrt(4 / 3.0));
+    }
+
+    [Theory]
+    [InlineData("lora")]
+    [InlineData("zeros-fb")]
+    [InlineData("pissa")]
+    [InlineData("mica-fb")]
+    [InlineData("full-ft")]
+    public void A_init_zeros_is_refused_where_b_starts_at_zero_or_a_is_the_methods_own(string name)
+    {
+        using var model = Tiny();
+        var e = Assert.Throws<InvalidInputException>(() => LoraInjector.Inject(model, Config(), LoraMethods.Parse(name), seed: 1, null, AInit.Zeros));
+        Assert.Contains($"a-init zeros is not a choice for {name}", e.Message);
+        Assert.All(model.parameters(), p => Assert.True(p.requires_grad));
+    }
+
+    [Theory]
+    [InlineData("lora")]
+    [InlineData("pissa")]
+    [InlineData("mica-fb")]
+    public void Methods_that_start_at_the_base_have_no_start_displacement(string name)
+    {
+        using var model = Tiny();
+        var sites = LoraInjector.Inject(model, Config(), LoraMethods.Parse(name), seed: 1);
+        Assert.Equal(0.0, LoraInjector.StartDisplacement(sites));
+    }
+
     [Fact]
     public void Pissa_starts_where_the_base_model_is()
     {
