@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Cora.Training.Basis;
 using Cora.Training.Lora;
+using Cora.Training.Metrics.BertScore;
 using Cora.Training.Trials;
 
 namespace Cora.Actors.Grids;
@@ -24,7 +25,9 @@ public static class SweepPlanner
     {
         var baseHash = hashes.OfCheckpoint(grid.BaseModel);
         var scorer = grid.BertScore is { } bert
-            ? new { model = hashes.OfCheckpoint(bert.Model), layer = bert.Layer, idf = bert.Idf, baseline = bert.Baseline is { } b ? hashes.OfFile(b) : null }
+            // The layer as scoring will choose it, not as written: a default layer depends on the
+            // checkpoint's names (directory, _name_or_path), which the content hash does not cover.
+            ? new { model = hashes.OfCheckpoint(bert.Model), layer = BertScoreLayer.Choose(bert.Model, bert.Layer).Index, idf = bert.Idf, baseline = bert.Baseline is { } b ? hashes.OfFile(b) : null }
             : null;
         var sourceHashes = grid.SourcePool.ToDictionary(p => p, hashes.OfSource, StringComparer.Ordinal);
         var sourceSets = grid.SourceCounts.Select(k => Draw(grid.SourcePool, k, grid.DrawSeed)).ToList();

@@ -28,7 +28,7 @@ public static class EvalScoreCommand
         };
         var output = new Option<string?>("--out") { Description = "Write the JSON here instead of printing it" };
         var model = new Option<string?>("--bertscore-model") { Description = "BERTScore model directory (HF layout); config.json model_type bert or roberta, or llama for base mode (not comparable with published BERTScore)" };
-        var layer = new Option<int?>("--bertscore-layer") { Description = "Hidden state to embed with (bert-score's num_layers; 0 = embeddings). Default: the last layer for bert/roberta; required for llama" };
+        var layer = new Option<int?>("--bertscore-layer") { Description = "Hidden state to embed with (bert-score's num_layers; 0 = embeddings). Default for bert/roberta: bert-score's tuned layer when config.json _name_or_path or the directory name is a model it knows (e.g. roberta-large: 17), else the last layer; required for llama" };
         var idf = new Option<bool>("--idf") { Description = "BERTScore: weight tokens by idf over the references" };
         var baseline = new Option<string?>("--baseline") { Description = "BERTScore: rescale with this bert-score baseline file (LAYER,P,R,F)" };
         var batchSize = new Option<int>("--batch-size") { Description = "BERTScore: sentences per forward pass", DefaultValueFactory = _ => 64 };
@@ -65,14 +65,21 @@ public static class EvalScoreCommand
             };
             var report = Evaluation.Score(Prediction.Load(parse.GetValue(predictions)!), Chosen(parse.GetValue(metrics), path), options);
             var text = JsonSerializer.Serialize(new { corpus = report.Corpus, pairs = report.Pairs }, Json);
+            // Which layer BERTScore used, and why, for a person: the JSON has it too, but a default
+            // chosen by name is worth seeing. On stdout beside the summary, on stderr beside the JSON.
+            var layerLine = report.Corpus.TryGetValue("bertscore_layer", out var used)
+                ? $"bertscore layer {used}: {report.Corpus["bertscore_layer_reason"]}"
+                : null;
             if (parse.GetValue(output) is { } outPath)
             {
                 AtomicFile.WriteAllText(outPath, text + "\n");
                 parse.InvocationConfiguration.Output.WriteLine($"{report.Corpus["n_pairs"]} pairs scored, written to {outPath}");
+                if (layerLine is not null) parse.InvocationConfiguration.Output.WriteLine(layerLine);
             }
             else
             {
                 parse.InvocationConfiguration.Output.WriteLine(text);
+                if (layerLine is not null) parse.InvocationConfiguration.Error.WriteLine(layerLine);
             }
             return ExitCodes.Ok;
         });

@@ -32,7 +32,9 @@ public static class Evaluation
     /// <paramref name="bertScore"/> (which model, layer, idf, baseline); it adds per pair
     /// <c>bertscore_precision</c>, <c>bertscore_recall</c>, <c>bertscore_f1</c>, and to the corpus
     /// their plain means plus <c>bertscore_model</c>, <c>bertscore_model_type</c>,
-    /// <c>bertscore_layer</c>, <c>bertscore_idf</c>, <c>bertscore_rescaled</c> (with
+    /// <c>bertscore_layer</c> with why (<c>bertscore_layer_source</c>: given, tuned or last;
+    /// <c>bertscore_layer_tuned_for</c>, bert-score's model name, when tuned;
+    /// <c>bertscore_layer_reason</c>, a sentence), <c>bertscore_idf</c>, <c>bertscore_rescaled</c> (with
     /// <c>bertscore_baseline</c>, the file, when true) and <c>bertscore_comparable</c> — false in
     /// Llama base mode, which also writes <c>bertscore_note</c> saying why.
     /// </summary>
@@ -103,7 +105,10 @@ public static class Evaluation
         var settings = scorer.Settings;
         corpus["bertscore_model"] = settings.Model;
         corpus["bertscore_model_type"] = settings.ModelType;
-        corpus["bertscore_layer"] = settings.Layer;
+        corpus["bertscore_layer"] = settings.Layer.Index;
+        corpus["bertscore_layer_source"] = settings.Layer.Source.Name();
+        if (settings.Layer.TunedFor is { } tunedFor) corpus["bertscore_layer_tuned_for"] = tunedFor;
+        corpus["bertscore_layer_reason"] = settings.Layer.Reason;
         corpus["bertscore_idf"] = settings.Idf;
         corpus["bertscore_rescaled"] = settings.Baseline is not null;
         if (settings.Baseline is not null) corpus["bertscore_baseline"] = settings.Baseline;

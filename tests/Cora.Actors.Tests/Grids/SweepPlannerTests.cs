@@ -1,5 +1,6 @@
 using Cora.Actors.Grids;
 using Cora.Training.Lora;
+using Cora.Training.Metrics.BertScore;
 
 namespace Cora.Actors.Tests.Grids;
 
@@ -75,6 +76,31 @@ public sealed class SweepPlannerTests : IDisposable
         File.AppendAllText(Path.Combine(_zoo.Directory, "data", "alpaca", "train.jsonl"), "{\"instruction\":\"more\",\"input\":\"\",\"output\":\"x\"}\n");
         var data = Plan("smoke.conf");
         Assert.Empty(before.Trials.Select(t => t.TrialId).Intersect(data.Trials.Select(t => t.TrialId)));
+    }
+
+    [Fact]
+    public void A_default_bertscore_layer_enters_trial_ids_as_the_layer_scoring_will_use()
+    {
+        // The same RoBERTa (config saying 24 layers) in a directory named roberta-large (default:
+        // bert-score's tuned 17) and in one with an unknown name (default: the last, 24). Content
+        // hashes are equal; only the chosen layer tells the trials apart.
+        using var temp = new TempDirectory();
+        string Copy(string name)
+        {
+            var dir = temp.File(name);
+            Directory.CreateDirectory(dir);
+            var tiny = Path.Combine(Fixtures.Root, "bertscore", "roberta-tiny");
+            File.Copy(Path.Combine(tiny, "model.safetensors"), Path.Combine(dir, "model.safetensors"));
+            File.WriteAllText(Path.Combine(dir, "config.json"), File.ReadAllText(Path.Combine(tiny, "config.json")).Replace("\"num_hidden_layers\": 3", "\"num_hidden_layers\": 24", StringComparison.Ordinal));
+            return dir;
+        }
+        var (named, unnamed) = (Copy("roberta-large"), Copy("my-encoder"));
+        IEnumerable<string> Ids(string model, int? layer) =>
+            Plan("smoke.conf", g => g with { BertScore = new BertScoreOptions(model) { Layer = layer } }).Trials.Select(t => t.TrialId);
+
+        Assert.Equal(Ids(named, 17), Ids(named, null));
+        Assert.Equal(Ids(unnamed, 24), Ids(unnamed, null));
+        Assert.Empty(Ids(named, null).Intersect(Ids(unnamed, null)));
     }
 
     [Fact]

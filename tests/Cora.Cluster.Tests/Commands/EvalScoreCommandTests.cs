@@ -154,6 +154,10 @@ public sealed class EvalScoreCommandTests : IDisposable
         Assert.Equal(BertScoreFixture("roberta-tiny"), (string)corpus["bertscore_model"]!);
         Assert.Equal("roberta", (string)corpus["bertscore_model_type"]!);
         Assert.Equal(3, (int)corpus["bertscore_layer"]!);
+        Assert.Equal("last", (string)corpus["bertscore_layer_source"]!);
+        Assert.Null(corpus["bertscore_layer_tuned_for"]);
+        Assert.Equal("the last layer: bert-score has no tuned layer for \"roberta-tiny\"", (string)corpus["bertscore_layer_reason"]!);
+        Assert.Contains("bertscore layer 3: the last layer: bert-score has no tuned layer for \"roberta-tiny\"", run.Stderr);
         Assert.True((bool)corpus["bertscore_idf"]!);
         Assert.True((bool)corpus["bertscore_rescaled"]!);
         Assert.Equal(BertScoreFixture("baseline.csv"), (string)corpus["bertscore_baseline"]!);
@@ -172,8 +176,62 @@ public sealed class EvalScoreCommandTests : IDisposable
         Assert.NotNull(corpus["meteor"]);
         Assert.NotNull(corpus["bleu"]);
         Assert.Equal(1, (int)corpus["bertscore_layer"]!);
+        Assert.Equal("given", (string)corpus["bertscore_layer_source"]!);
+        Assert.Equal("as given", (string)corpus["bertscore_layer_reason"]!);
         Assert.False((bool)corpus["bertscore_idf"]!);
         Assert.False((bool)corpus["bertscore_rescaled"]!);
+    }
+
+    /// <summary>bert-tiny saying it is google/bert_uncased_L-2_H-128_A-2 (2 layers, tuned layer 1).</summary>
+    private string NamedBertTiny()
+    {
+        var dir = _temp.File("named-bert");
+        if (Directory.Exists(dir)) return dir;
+        Directory.CreateDirectory(dir);
+        foreach (var file in Directory.GetFiles(BertScoreFixture("bert-tiny"))) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
+        config["_name_or_path"] = "google/bert_uncased_L-2_H-128_A-2";
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+        return dir;
+    }
+
+    private const string TunedReason =
+        "bert-score's tuned layer for google/bert_uncased_L-2_H-128_A-2 (named \"google/bert_uncased_L-2_H-128_A-2\" by config.json _name_or_path)";
+
+    [Fact]
+    public void Without_a_layer_a_model_bert_score_knows_is_scored_at_its_tuned_layer_and_the_output_says_so()
+    {
+        var run = Cli.Invoke("eval", "score", "--predictions", BertScoreFixture("bert-tiny.jsonl"), "--metrics", "bertscore",
+            "--bertscore-model", NamedBertTiny(), "--idf");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!;
+        var corpus = json["corpus"]!;
+        Assert.Equal(1, (int)corpus["bertscore_layer"]!);
+        Assert.Equal("tuned", (string)corpus["bertscore_layer_source"]!);
+        Assert.Equal("google/bert_uncased_L-2_H-128_A-2", (string)corpus["bertscore_layer_tuned_for"]!);
+        Assert.Equal(TunedReason, (string)corpus["bertscore_layer_reason"]!);
+        Assert.Contains($"bertscore layer 1: {TunedReason}", run.Stderr);
+        // The numbers are layer 1's: the reference's "layer 1 with idf" run.
+        var expected = JsonNode.Parse(File.ReadAllText(BertScoreFixture("expected.json")))!["models"]!.AsArray()
+            .Single(m => (string)m!["model"]! == "bert-tiny")!["settings"]!.AsArray().Single(s => (int)s!["layer"]! == 1)!["pairs"]!.AsObject();
+        foreach (var (id, values) in expected)
+            Assert.Equal((double)values!["bertscore_f1"]!, (double)json["pairs"]![id]!["bertscore_f1"]!, 1e-5);
+    }
+
+    [Fact]
+    public void With_out_the_summary_names_the_layer_and_a_given_layer_wins()
+    {
+        var tuned = Cli.Invoke("eval", "score", "--predictions", BertScoreFixture("bert-tiny.jsonl"), "--metrics", "bertscore",
+            "--bertscore-model", NamedBertTiny(), "--out", _temp.File("tuned.json"));
+        Assert.True(tuned.ExitCode == ExitCodes.Ok, tuned.Stderr);
+        Assert.Equal($"9 pairs scored, written to {_temp.File("tuned.json")}\nbertscore layer 1: {TunedReason}\n", tuned.Stdout.ReplaceLineEndings("\n"));
+
+        var given = Cli.Invoke("eval", "score", "--predictions", BertScoreFixture("bert-tiny.jsonl"), "--metrics", "bertscore",
+            "--bertscore-model", NamedBertTiny(), "--bertscore-layer", "2", "--out", _temp.File("given.json"));
+        Assert.True(given.ExitCode == ExitCodes.Ok, given.Stderr);
+        Assert.EndsWith("bertscore layer 2: as given\n", given.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        var corpus = JsonNode.Parse(File.ReadAllText(_temp.File("given.json")))!["corpus"]!;
+        Assert.Equal((2, "given"), ((int)corpus["bertscore_layer"]!, (string)corpus["bertscore_layer_source"]!));
     }
 
     [Theory]

@@ -12,9 +12,11 @@ public sealed record BertScoreOptions([property: JsonPropertyName("model")] stri
 {
     /// <summary>
     /// Which hidden state to embed with (bert-score's <c>num_layers</c>): 0 is the embeddings'
-    /// output, L the output of layer L. Default for bert/roberta: the last layer (bert-score's own
-    /// default is a tuned layer per named model, e.g. 17 for roberta-large, 9 for
-    /// bert-base-uncased: pass it to match published numbers). Required for Llama.
+    /// output, L the output of layer L. Given, it always wins. Default for bert/roberta, as in
+    /// bert-score: the tuned layer of the named model when the checkpoint is identified as one
+    /// (e.g. 17 for roberta-large, 9 for bert-base-uncased; how, see <see cref="BertScoreLayer"/>),
+    /// else the last layer. Required for Llama. The layer used and why are in
+    /// <see cref="BertScoreSettings.Layer"/>.
     /// </summary>
     [JsonPropertyName("layer")] public int? Layer { get; init; }
 

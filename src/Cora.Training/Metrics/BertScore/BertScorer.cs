@@ -55,6 +55,12 @@ public sealed class BertScorer : IDisposable
         var configPath = Path.Combine(directory, EncoderCheckpoint.ConfigFileName);
         var modelType = new ConfigReader(ConfigReader.ReadObject(configPath), configPath).String("model_type", null);
         var device = Placement.Parse(options.Device).Device;
+        if (modelType is "llama" or "mistral" && options.Layer is null)
+            throw new InvalidInputException($"{directory}: bertscore with a Llama checkpoint (base mode) needs a layer: there is no standard one");
+        if (modelType is not ("bert" or "roberta" or "llama" or "mistral"))
+            throw new InvalidInputException($"{configPath}: model_type \"{modelType}\": bertscore runs bert or roberta checkpoints, or llama ones in base mode");
+        // Chosen before the weights are read: it reads config.json only, and a failure leaks nothing.
+        var layer = BertScoreLayer.Choose(directory, options.Layer);
 
         nn.Module module;
         IHiddenStates model;
@@ -68,24 +74,19 @@ public sealed class BertScorer : IDisposable
                 (module, model, comparable) = (encoder, encoder, true);
                 tokenizer = SentenceTokenizer.ForEncoder(directory, encoder.Config);
                 break;
-            case "llama" or "mistral":
-                if (options.Layer is null)
-                    throw new InvalidInputException($"{directory}: bertscore with a Llama checkpoint (base mode) needs a layer: there is no standard one");
+            default:                                                    // llama or mistral, checked above
                 var llama = LlamaCheckpoint.Load(directory, new Placement(device, ScalarType.Float32));
                 (module, model, comparable) = (llama, llama.Model, false);
                 tokenizer = SentenceTokenizer.ForLlama(directory, llama.Config);
                 break;
-            default:
-                throw new InvalidInputException($"{configPath}: model_type \"{modelType}\": bertscore runs bert or roberta checkpoints, or llama ones in base mode");
         }
 
-        var layer = options.Layer ?? model.LayerCount;
-        if (layer < 0 || layer > model.LayerCount)
+        if (layer.Index < 0 || layer.Index > model.LayerCount)
         {
             module.Dispose();
-            throw new InvalidInputException($"{directory}: bertscore layer {layer} does not exist (this model has hidden states 0..{model.LayerCount})");
+            throw new InvalidInputException($"{directory}: bertscore layer {layer.Index} does not exist (this model has hidden states 0..{model.LayerCount})");
         }
-        var baseline = options.Baseline is null ? null : BertScoreBaseline.Load(options.Baseline, layer);
+        var baseline = options.Baseline is null ? null : BertScoreBaseline.Load(options.Baseline, layer.Index);
         var settings = new BertScoreSettings(directory, modelType, layer, options.Idf, options.Baseline, comparable);
         return new BertScorer(module, model, tokenizer, settings, baseline, options.BatchSize);
     }
@@ -145,7 +146,7 @@ public sealed class BertScorer : IDisposable
             }
             using var input = tensor(ids, [batch.Count, length], device: _model.Device);
             using var attention = tensor(mask, [batch.Count, length], device: _model.Device);
-            var hidden = _model.HiddenState(input, attention, Settings.Layer).to(float32);    // (B, T, D)
+            var hidden = _model.HiddenState(input, attention, Settings.Layer.Index).to(float32);    // (B, T, D)
             for (var b = 0; b < batch.Count; b++)
             {
                 var rows = hidden[b, ..batch[b].Length];                                     // (len, D)

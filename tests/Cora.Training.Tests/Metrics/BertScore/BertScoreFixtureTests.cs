@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cora.Training.Checkpoints;
 using Cora.Training.Encoders;
 using Cora.Training.Metrics.BertScore;
 using static TorchSharp.torch;
@@ -133,10 +134,69 @@ public sealed class BertScoreFixtureTests
     }
 
     [Fact]
-    public void The_default_layer_is_the_last_one()
+    public void The_default_layer_of_a_model_bert_score_does_not_know_is_the_last_one()
     {
         using var scorer = BertScorer.Load(new BertScoreOptions(Path.Combine(Root, "roberta-tiny")));
-        Assert.Equal(new BertScoreSettings(Path.Combine(Root, "roberta-tiny"), "roberta", 3, false, null, true), scorer.Settings);
+        var last = new BertScoreLayer(3, BertScoreLayerSource.Last, null, "the last layer: bert-score has no tuned layer for \"roberta-tiny\"");
+        Assert.Equal(new BertScoreSettings(Path.Combine(Root, "roberta-tiny"), "roberta", last, false, null, true), scorer.Settings);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_a_model_bert_score_knows_is_scored_at_its_tuned_layer()
+    {
+        // bert-tiny's shape is google/bert_uncased_L-2_H-…'s (2 layers), whose tuned layer is 1:
+        // the fixture's "layer 1 with idf" setting is what the default must now give.
+        using var temp = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "bert-tiny"))) File.Copy(file, temp.File(Path.GetFileName(file)));
+        var config = JsonNode.Parse(File.ReadAllText(temp.File("config.json")))!.AsObject();
+        config["_name_or_path"] = "google/bert_uncased_L-2_H-128_A-2";
+        File.WriteAllText(temp.File("config.json"), config.ToJsonString());
+
+        using var scorer = BertScorer.Load(new BertScoreOptions(temp.Path) { Idf = true });
+        Assert.Equal(new BertScoreLayer(1, BertScoreLayerSource.Tuned, "google/bert_uncased_L-2_H-128_A-2",
+            "bert-score's tuned layer for google/bert_uncased_L-2_H-128_A-2 (named \"google/bert_uncased_L-2_H-128_A-2\" by config.json _name_or_path)"),
+            scorer.Settings.Layer);
+        var setting = Expected("bert-tiny")["settings"]!.AsArray().Single(s => (int)s!["layer"]! == 1)!;
+        Assert.True((bool)setting["idf"]!);
+        var pairs = File.ReadAllLines(Path.Combine(Root, "bert-tiny.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        var scores = scorer.Score(pairs.Select(p => ((string)p["prediction"]!, (string)p["reference"]!)).ToList());
+        for (var i = 0; i < pairs.Count; i++)
+            Assert.Equal((double)setting["pairs"]![(string)pairs[i]["id"]!]!["bertscore_f1"]!, scores[i].F1, Tolerance);
+    }
+
+    [Fact]
+    public void A_roberta_large_in_the_hugging_face_cache_is_scored_at_layer_17_not_its_last()
+    {
+        // roberta-tiny grown to roberta-large's 24 layers (layer i repeats layer i mod 3), stored as
+        // huggingface_hub stores FacebookAI/roberta-large; no _name_or_path, so the directory names it.
+        using var temp = new TempDirectory();
+        var dir = temp.File(Path.Combine("hub", "models--FacebookAI--roberta-large", "snapshots", "0123abcd"));
+        var tiny = Path.Combine(Root, "roberta-tiny");
+        using (var weights = SafetensorsCheckpoint.Open(tiny))
+        {
+            var tensors = weights.Names.Where(n => !n.StartsWith("encoder.layer.", StringComparison.Ordinal)).Select(n => (n, weights.Load(n))).ToList();
+            for (var layer = 0; layer < 24; layer++)
+            {
+                var from = $"encoder.layer.{layer % 3}.";
+                tensors.AddRange(weights.Names.Where(n => n.StartsWith(from, StringComparison.Ordinal))
+                    .Select(n => ($"encoder.layer.{layer}." + n[from.Length..], weights.Load(n))));
+            }
+            SafetensorsCheckpoint.Write(dir, tensors);
+        }
+        foreach (var file in new[] { "vocab.json", "merges.txt", "tokenizer_config.json" }) File.Copy(Path.Combine(tiny, file), Path.Combine(dir, file));
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(tiny, "config.json")))!.AsObject();
+        config["num_hidden_layers"] = 24;
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+
+        (string, string)[] pairs = [("the cat sat on the mat", "a cat was on the mat"), ("hello world", "goodbye moon")];
+        using var tuned = BertScorer.Load(new BertScoreOptions(dir));
+        Assert.Equal(new BertScoreLayer(17, BertScoreLayerSource.Tuned, "roberta-large",
+            "bert-score's tuned layer for roberta-large (named \"FacebookAI/roberta-large\" by the directory)"), tuned.Settings.Layer);
+        using var at17 = BertScorer.Load(new BertScoreOptions(dir) { Layer = 17 });
+        using var last = BertScorer.Load(new BertScoreOptions(dir) { Layer = 24 });
+        Assert.Equal(new BertScoreLayer(24, BertScoreLayerSource.Given, null, "as given"), last.Settings.Layer);
+        Assert.Equal(at17.Score(pairs), tuned.Score(pairs));
+        Assert.NotEqual(last.Score(pairs)[0].F1, tuned.Score(pairs)[0].F1);
     }
 
     [Fact]

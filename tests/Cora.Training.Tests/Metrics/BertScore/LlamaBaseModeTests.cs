@@ -44,7 +44,7 @@ public sealed class LlamaBaseModeTests : IDisposable
     public void Scores_are_greedy_matching_of_the_named_layers_states_with_bos_weighing_zero()
     {
         using var scorer = BertScorer.Load(new BertScoreOptions(_temp.Path) { Layer = 1, BatchSize = 2 });
-        Assert.Equal(new BertScoreSettings(_temp.Path, "llama", 1, false, null, Comparable: false), scorer.Settings);
+        Assert.Equal(new BertScoreSettings(_temp.Path, "llama", new BertScoreLayer(1, BertScoreLayerSource.Given, null, "as given"), false, null, Comparable: false), scorer.Settings);
         (string, string)[] pairs = [("the cat", "the cat"), ("a dog ran", "the cat sat"), ("", "the cat"), ("  hi ", "hi")];
         var scores = scorer.Score(pairs);
 
