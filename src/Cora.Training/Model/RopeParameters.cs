@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Cora.Training.IO;
 
 namespace Cora.Training.Model;
@@ -48,7 +49,8 @@ public sealed record RopeParameters
     /// </summary>
     private static readonly string[] CommonKeys = ["rope_type", "type", "rope_theta", "partial_rotary_factor"];
 
-    /// <summary>The <c>rope_type</c> name transformers gives this type.</summary>
+    /// <summary>The <c>rope_type</c> name transformers gives this type (JSON output has it as <c>type</c>).</summary>
+    [JsonIgnore]
     public string Name => Entry(Type).Name;
 
     private static (RopeType Type, string Name, string[] Keys) Entry(RopeType type) => Types.Single(t => t.Type == type);
