@@ -54,7 +54,7 @@ public static class ModelInspectCommand
         output.WriteLine(c.IsGroupedQuery
             ? $"  attention     grouped-query: {c.NumAttentionHeads} query heads, {c.NumKeyValueHeads} key/value heads, head_dim {c.HeadDim}"
             : $"  attention     multi-head: {c.NumAttentionHeads} heads, head_dim {c.HeadDim}");
-        output.WriteLine($"  positions     RoPE theta {c.RopeTheta:G}, up to {c.MaxPositionEmbeddings}; rms_norm_eps {c.RmsNormEps:G}");
+        output.WriteLine($"  positions     RoPE {c.Rope.Describe()}, up to {c.MaxPositionEmbeddings}; rms_norm_eps {c.RmsNormEps:G}");
         output.WriteLine($"  embeddings    {(c.TieWordEmbeddings ? "tied (no lm_head)" : "untied")}; biases: attention {c.AttentionBias}, mlp {c.MlpBias}");
         output.WriteLine($"  parameters    {r.Parameters:N0}");
         output.WriteLine($"  dtypes        {string.Join(", ", r.Dtypes.Select(d => $"{d.Key} x {d.Value}"))} (config: {c.TorchDtype})");

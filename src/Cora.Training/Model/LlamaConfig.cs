@@ -21,7 +21,8 @@ public sealed record LlamaConfig
     /// <summary>Defaults to hidden_size / num_attention_heads.</summary>
     public int HeadDim { get; init; }
     public double RmsNormEps { get; init; } = 1e-6;
-    public double RopeTheta { get; init; } = 10000.0;
+    /// <summary>The rotary embedding: type, theta and scaling (default RoPE, theta 10000, unless stated).</summary>
+    public RopeParameters Rope { get; init; } = new();
     public int MaxPositionEmbeddings { get; init; } = 2048;
     public bool AttentionBias { get; init; }
     public bool MlpBias { get; init; }
@@ -51,14 +52,7 @@ public sealed record LlamaConfig
             throw new InvalidInputException($"{source}: model_type \"{modelType}\" is not a Llama-family model (expected \"llama\")");
         var act = reader.String("hidden_act", "silu");
         if (act != "silu") throw new InvalidInputException($"{source}: hidden_act \"{act}\" is not supported (Llama uses \"silu\")");
-        if (json["rope_scaling"] is JsonObject scaling)
-        {
-            var type = scaling["rope_type"]?.ToString() ?? scaling["type"]?.ToString() ?? "?";
-            if (type != "default")
-                throw new InvalidInputException($"{source}: rope_scaling type \"{type}\" is not supported (only the default RoPE)");
-        }
-        if (json["sliding_window"] is JsonValue window && window.GetValueKind() == JsonValueKind.Number)
-            throw new InvalidInputException($"{source}: sliding_window attention is not supported");
+        LlamaConfigKeys.Check(json, source);
 
         var heads = reader.Int("num_attention_heads");
         var hidden = reader.Int("hidden_size");
@@ -72,7 +66,7 @@ public sealed record LlamaConfig
             NumKeyValueHeads = reader.OptionalInt("num_key_value_heads") ?? heads,
             HeadDim = reader.OptionalInt("head_dim") ?? (heads > 0 && hidden % heads == 0 ? hidden / heads : 0),
             RmsNormEps = reader.Double("rms_norm_eps", 1e-6),
-            RopeTheta = reader.Double("rope_theta", 10000.0),
+            Rope = RopeParameters.FromConfig(json, source),
             MaxPositionEmbeddings = reader.OptionalInt("max_position_embeddings") ?? 2048,
             AttentionBias = reader.Bool("attention_bias", false),
             MlpBias = reader.Bool("mlp_bias", false),
@@ -103,7 +97,7 @@ public sealed record LlamaConfig
         Positive("num_key_value_heads", NumKeyValueHeads);
         Positive("head_dim", HeadDim);
         Positive("rms_norm_eps", RmsNormEps);
-        Positive("rope_theta", RopeTheta);
+        Rope.Validated(source);
         Positive("max_position_embeddings", MaxPositionEmbeddings);
         if (NumAttentionHeads % NumKeyValueHeads != 0)
             throw new InvalidInputException($"{source}: num_attention_heads {NumAttentionHeads} is not a multiple of num_key_value_heads {NumKeyValueHeads}");
@@ -116,7 +110,10 @@ public sealed record LlamaConfig
 
     private static readonly JsonSerializerOptions SaveOptions = new() { WriteIndented = true, IndentSize = 2 };
 
-    /// <summary>Writes <c>config.json</c> as <c>save_pretrained</c> does: sorted keys, indent 2.</summary>
+    /// <summary>
+    /// Writes <c>config.json</c> as <c>save_pretrained</c> does: sorted keys, indent 2. The RoPE goes
+    /// in transformers 4's keys (<c>rope_theta</c>, <c>rope_scaling</c>), which transformers 5 reads too.
+    /// </summary>
     public void Save(string path)
     {
         var values = new SortedDictionary<string, object?>(StringComparer.Ordinal)
@@ -140,8 +137,8 @@ public sealed record LlamaConfig
             ["pad_token_id"] = PadTokenId,
             ["pretraining_tp"] = 1,
             ["rms_norm_eps"] = RmsNormEps,
-            ["rope_scaling"] = null,
-            ["rope_theta"] = RopeTheta,
+            ["rope_scaling"] = Rope.ScalingJson(),
+            ["rope_theta"] = Rope.Theta,
             ["tie_word_embeddings"] = TieWordEmbeddings,
             ["torch_dtype"] = TorchDtype,
             ["use_cache"] = true,

@@ -19,7 +19,7 @@ public sealed class LlamaModel : nn.Module, IHiddenStates
         embed_tokens = placement.Embedding(config.VocabSize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new LlamaDecoderLayer(config, placement)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
-        _rotary = new RotaryEmbedding(config.HeadDim, config.RopeTheta);
+        _rotary = new RotaryEmbedding(config.HeadDim, config.Rope);
         RegisterComponents();
     }
 

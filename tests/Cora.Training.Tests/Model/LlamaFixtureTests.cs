@@ -28,14 +28,43 @@ public sealed class LlamaFixtureTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Log_probabilities_match_the_reference(string name, int index)
+    public void Log_probabilities_match_the_reference(string name, int index) =>
+        AssertMatchesReference(Fixtures.Llama(name), name, index);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_transformers_5_config_scores_the_same(string name, int index)
+    {
+        // The fixture's weights beside the config.json transformers 5 writes for the same model: the
+        // RoPE in rope_parameters (no top-level rope_theta or rope_scaling), dtype for torch_dtype.
+        var source = Fixtures.Llama(name);
+        var target = _temp.File(name);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(source).Where(f => Path.GetFileName(f) != LlamaCheckpoint.ConfigFileName))
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(source, LlamaCheckpoint.ConfigFileName)))!.AsObject();
+        var theta = (double)config["rope_theta"]!;
+        Assert.True(config.Remove("rope_theta") && config.Remove("rope_scaling"));
+        config["rope_parameters"] = new JsonObject { ["rope_theta"] = theta, ["rope_type"] = "default" };
+        config["dtype"] = config["torch_dtype"]!.DeepClone();
+        config.Remove("torch_dtype");
+        config["transformers_version"] = "5.0.0";
+        File.WriteAllText(Path.Combine(target, LlamaCheckpoint.ConfigFileName), config.ToJsonString());
+
+        Assert.Equal(LlamaConfig.Load(Path.Combine(source, LlamaCheckpoint.ConfigFileName)), LlamaConfig.Load(Path.Combine(target, LlamaCheckpoint.ConfigFileName)));
+        AssertMatchesReference(target, name, index);
+    }
+
+    /// <summary>The checkpoint in <paramref name="directory"/> scores case <paramref name="index"/> of
+    /// fixture <paramref name="name"/> as expected.json says, within the fixture's tolerance.</summary>
+    private static void AssertMatchesReference(string directory, string name, int index)
     {
         var expected = Expected(name);
         var tolerance = expected["tolerance"]!;
         var testCase = expected["cases"]![index]!;
         var ids = testCase["token_ids"]!.AsArray().Select(n => (long)n!).ToArray();
 
-        using var model = LlamaCheckpoint.Load(Fixtures.Llama(name));
+        using var model = LlamaCheckpoint.Load(directory);
         using var logprobs = model.TokenLogProbs(tensor(ids));
         var actual = logprobs.data<float>().ToArray();
         var reference = testCase["logprobs"]!.AsArray().Select(n => (double)n!).ToArray();
