@@ -41,6 +41,9 @@ public static class GridReader
         if (zooPreset is not null && !ZooPreset.Names.Contains(zooPreset))
             throw grid.Error("zoo-preset", $"\"{zooPreset}\" is not one of {string.Join(", ", ZooPreset.Names)}");
         if (zooPreset is not null && zoo is null) throw grid.Error("zoo", "missing (zoo-preset needs the directory to make the zoo in)");
+        var zooSources = grid.GetInt("zoo-sources", SyntheticTasks.Sources.Count);
+        if (zooSources < 1 || zooSources > SyntheticTasks.Sources.Count)
+            throw grid.Error("zoo-sources", $"must be between 1 and {SyntheticTasks.Sources.Count} (one source task each), got {zooSources}");
 
         var sources = grid.GetObject("sources");
         var pool = sources.GetStrings("pool", []).Select(Path.GetFullPath).ToList();
@@ -123,6 +126,7 @@ public static class GridReader
             Name = grid.GetString("name"),
             Zoo = zoo,
             ZooPreset = zooPreset,
+            ZooSources = zooSources,
             BaseModel = Path.GetFullPath(grid.GetString("base")),
             SourcePool = pool,
             SourceCounts = counts.Distinct().ToList(),

@@ -20,6 +20,8 @@ public sealed record GridSpec
     public string? Zoo { get; init; }
     /// <summary>Preset to make the zoo with when <see cref="Zoo"/> has no zoo.json yet (null: never make it).</summary>
     public string? ZooPreset { get; init; }
+    /// <summary>How many source models a zoo made for this grid gets (one source task each).</summary>
+    public int ZooSources { get; init; } = Cora.Training.Zoo.SyntheticTasks.Sources.Count;
     public required string BaseModel { get; init; }
     /// <summary>Fine-tuned source models the common basis is extracted from.</summary>
     public required IReadOnlyList<string> SourcePool { get; init; }

@@ -101,7 +101,7 @@ public static class RunCommand
         if (spec.Zoo is null || spec.ZooPreset is null || File.Exists(Path.Combine(spec.Zoo, ZooManifest.FileName))) return;
         error.WriteLine($"zoo {spec.Zoo} is missing; making the {spec.ZooPreset} zoo there first");
         var progress = ConsoleProgress.ForStderr(error);
-        ZooMaker.Make(new ZooOptions(spec.Zoo, spec.ZooPreset), new SyncProgress<ZooProgress>(p => progress.Report(
+        ZooMaker.Make(new ZooOptions(spec.Zoo, spec.ZooPreset, spec.ZooSources), new SyncProgress<ZooProgress>(p => progress.Report(
             $"zoo [{p.StageIndex}/{p.StageCount}] {p.Stage}", p.Training is { } t ? $"step {t.Step}/{t.TotalSteps} loss {t.Loss:F3}" : null)), cancellation);
         progress.Done();
     }

@@ -160,4 +160,21 @@ public sealed class GridReaderTests : IDisposable
         Assert.Equal([8, 16, 24, 32, 48], grid.Ranks);
         Assert.Equal([48], grid.AblationRanks);
     }
+
+    [Fact]
+    public void The_demo_grid_makes_a_tiny_zoo_with_two_sources_and_runs_two_seeds()
+    {
+        var grid = GridReader.CheckFiles(GridReader.Read(Shipped("demo.conf"), _zoo.Environment));
+        Assert.Equal(("tiny", 2), (grid.ZooPreset, grid.ZooSources));
+        Assert.Equal([2], grid.SourceCounts);
+        Assert.Equal([0, 1], grid.Seeds);
+        Assert.Equal([LoraMethod.Lora, LoraMethod.CoraFb, LoraMethod.CoraTb, LoraMethod.ZerosFb], grid.Methods);
+    }
+
+    [Fact]
+    public void Zoo_sources_out_of_range_are_rejected_with_the_key()
+    {
+        var e = Rejected(SmokeWith("zoo-preset = micro", "zoo-preset = micro\n  zoo-sources = 6"));
+        Assert.Contains("grid.zoo-sources: must be between 1 and 5", e.Message);
+    }
 }
