@@ -162,11 +162,11 @@ public sealed class GridReaderTests : IDisposable
     }
 
     [Fact]
-    public void The_demo_grid_makes_a_tiny_zoo_with_two_sources_and_runs_two_seeds()
+    public void The_demo_grid_makes_a_tiny_zoo_with_one_source_and_runs_two_seeds()
     {
         var grid = GridReader.CheckFiles(GridReader.Read(Shipped("demo.conf"), _zoo.Environment));
-        Assert.Equal(("tiny", 2), (grid.ZooPreset, grid.ZooSources));
-        Assert.Equal([2], grid.SourceCounts);
+        Assert.Equal(("tiny", 1), (grid.ZooPreset, grid.ZooSources));
+        Assert.Equal([1], grid.SourceCounts);
         Assert.Equal([0, 1], grid.Seeds);
         Assert.Equal([LoraMethod.Lora, LoraMethod.CoraFb, LoraMethod.CoraTb, LoraMethod.ZerosFb], grid.Methods);
     }
