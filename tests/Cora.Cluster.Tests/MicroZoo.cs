@@ -20,7 +20,7 @@ public sealed class MicroZoo : IDisposable
     /// <summary>The shipped smoke grid with its zoo pointed here, written to <paramref name="path"/>.</summary>
     public string SmokeGrid(string path)
     {
-        var text = File.ReadAllText(Path.Combine(Fixtures.Repository, Cora.Cluster.Commands.DemoCommand.Grid));
+        var text = File.ReadAllText(Path.Combine(Fixtures.Repository, "hocon", "grids", "smoke.conf"));
         Assert.Contains("zoo = \"zoo/micro\"", text);
         File.WriteAllText(path, text
             .Replace("zoo = \"zoo/micro\"", $"zoo = {System.Text.Json.JsonSerializer.Serialize(Directory)}", StringComparison.Ordinal)
