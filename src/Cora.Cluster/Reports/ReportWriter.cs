@@ -4,8 +4,8 @@ using Cora.Training.IO;
 namespace Cora.Cluster.Reports;
 
 /// <summary>
-/// Writes a sweep's report into one directory: table1–4 as .md and .csv, the plots as .png and
-/// .svg, changes.md/.csv when there is a baseline, and index.html last. Returns the written files
+/// Writes a sweep's report into one directory: table1–4 as .md and .csv, init.md, claims.md, the
+/// plots as .png and .svg, changes.md/.csv when there is a baseline, and index.html last. Returns the written files
 /// (index.html last). Text files are written atomically; progress goes to <paramref name="log"/>.
 /// </summary>
 public static class ReportWriter
@@ -33,6 +33,9 @@ public static class ReportWriter
             Text(group.Key + ".md", TableText.Markdown(ofName));
             if (ofName.Any(t => t.Omitted is null)) Text(group.Key + ".csv", TableText.Csv(ofName));
         }
+
+        log.WriteLine("cora report: the paper's claims");
+        Text("claims.md", PaperClaims.Markdown(PaperClaims.Build(data), data.SweepId, data.Name));
 
         log.WriteLine("cora report: plots");
         // The paper's init: plots never mix two A inits in one curve.

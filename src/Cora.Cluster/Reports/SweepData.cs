@@ -77,16 +77,21 @@ public sealed class SweepData(string sweepId, string name, IReadOnlyList<ReportT
         if (metric.BootstrapMetric is null) return Verdict.Unavailable;
         var key = (dataset, method, rank, sources, metric.Key, loraRank);
         if (_verdicts.TryGetValue(key, out var known)) return known;
-        var lora = Group(dataset, Lora, loraRank, 0).Where(t => t.Predictions is not null).ToDictionary(t => t.Row.Seed);
-        var pairs = Group(dataset, method, rank, sources).Where(t => t.Predictions is not null && lora.ContainsKey(t.Row.Seed)).ToList();
-        var verdict = Verdict.Unavailable;
-        if (pairs.Count > 0)
-        {
-            var comparison = PairedBootstrap.Compare(
-                Pooled(pairs), Pooled([.. pairs.Select(t => lora[t.Row.Seed])]), metric.BootstrapMetric, Resamples, seed: 0);
-            verdict = Verdict.From(comparison, metric.LowerIsBetter);
-        }
-        return _verdicts[key] = verdict;
+        var comparison = Compare(dataset, new TrialGroup(method, rank, sources), new TrialGroup(Lora, loraRank, 0), metric.BootstrapMetric);
+        return _verdicts[key] = comparison is null ? Verdict.Unavailable : Verdict.From(comparison, metric.LowerIsBetter);
+    }
+
+    /// <summary>
+    /// Group <paramref name="a"/> against group <paramref name="b"/> on a per-example metric: each
+    /// seed of A paired with B's trial of the same seed, examples by id, all seeds pooled into one
+    /// paired bootstrap (difference A − B with its 95% interval). Null when no seed pairs.
+    /// </summary>
+    public BootstrapComparison? Compare(string dataset, TrialGroup a, TrialGroup b, string bootstrapMetric)
+    {
+        var others = Group(dataset, b.Method, b.Rank, b.Sources).Where(t => t.Predictions is not null).ToDictionary(t => t.Row.Seed);
+        var pairs = Group(dataset, a.Method, a.Rank, a.Sources).Where(t => t.Predictions is not null && others.ContainsKey(t.Row.Seed)).ToList();
+        return pairs.Count == 0 ? null
+            : PairedBootstrap.Compare(Pooled(pairs), Pooled([.. pairs.Select(t => others[t.Row.Seed])]), bootstrapMetric, Resamples, seed: 0);
     }
 
     private static List<Prediction> Pooled(IReadOnlyList<ReportTrial> trials) =>
