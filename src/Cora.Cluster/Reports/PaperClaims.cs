@@ -162,7 +162,7 @@ public static class PaperClaims
     {
         if (t.Bootstrap is not { } b) return $"{t.A} vs {t.B}: no seed ran both, not tested.";
         var side = b.Difference >= 0 ? "above" : "below";
-        var gap = $"{t.A} is {Points(Math.Abs(b.Difference))} ROUGE-L points {side} {t.B} (95% interval {Points(b.CiLow)} to {Points(b.CiHigh)})";
+        var gap = $"{t.A} is {(Math.Abs(b.Difference) * 100).ToString("F2", CultureInfo.InvariantCulture)} ROUGE-L points {side} {t.B} (95% interval {Points(b.CiLow)} to {Points(b.CiHigh)})";
         var reading = (t.Kind, t.Outcome) switch
         {
             (Beats, ClaimOutcome.Holds) => "it beats it",
