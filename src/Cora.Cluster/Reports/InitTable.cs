@@ -34,6 +34,8 @@ public static class InitTable
         if (groups.Count == 0)
             return new PaperTable(Name, Title, dataset, "", [], [], [],
                 $"{Title}: omitted for {dataset} — no trial records its start (result.json files from before eval_loss_init).");
+        // Cells carry no verdict (Verdict.Reference shows none): starting points are not results
+        // to test against LoRA.
         var rows = groups.Select(g => new PaperTableRow(
             [g.Key.Method, g.Key.AInit ?? "-", Invariant(g.Key.Rank), g.Key.Sources == 0 ? "-" : Invariant(g.Key.Sources), Invariant(g.Count())],
             [.. Metrics.Select(m => new ReportCell(SweepData.Statistics([.. g.OrderBy(t => t.Row.Seed)], m), Verdict.Reference, m))])).ToList();

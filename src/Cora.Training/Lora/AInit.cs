@@ -3,10 +3,11 @@ namespace Cora.Training.Lora;
 /// <summary>
 /// How <c>lora_A</c> starts for a method whose <c>lora_B</c> starts non-zero (cora-fb, cora-tb,
 /// ones-fb, random-fb). The paper keeps LoRA's Kaiming-uniform A, so the model starts at
-/// W + s·B·A₀ instead of W: with B orthonormal, ‖s·B·A₀‖_F = s·√(r·out/(3·in)) (= s·√(r/3) for a
-/// square projection), which is small beside a 13B model's ‖W‖ but not beside a tiny one's.
-/// <c>zeros</c> starts A at 0, so the model starts exactly at the base (as LoRA does) and B still
-/// receives A's gradient through the first step.
+/// W + s·B·A₀ instead of W: with B's columns orthonormal, ‖B·A₀‖_F = ‖A₀‖_F, and a Kaiming-uniform
+/// A₀ (bound 1/√in) has E‖A₀‖²_F = r/3, so ‖s·B·A₀‖_F ≈ s·√(r/3) whatever the projection's shape —
+/// small beside a 13B model's ‖W‖, not beside a tiny one's. <c>zeros</c> starts A at 0, so the
+/// model starts exactly at the base (as LoRA does); A's gradient, through the non-zero B, is what
+/// moves it in the first step (B's own gradient is 0 until A is not).
 /// </summary>
 public enum AInit
 {

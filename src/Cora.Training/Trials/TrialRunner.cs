@@ -15,7 +15,8 @@ namespace Cora.Training.Trials;
 /// <summary>
 /// One trial end to end: load the base, attach the method's adapters (or none, for full-ft),
 /// train, measure the eval loss of the base, at the start (adapters attached, before step 1) and
-/// after training, answer the eval set greedily, save the adapter in PEFT layout (or the full checkpoint), and record what happened. Output directory:
+/// after training, answer the eval set greedily, save the adapter in PEFT layout (or the full
+/// checkpoint), and record what happened. Output directory:
 /// <c>trial.json</c> (the spec), <c>training_args.json</c>, <c>adapter/</c> or <c>model/</c>,
 /// <c>predictions.jsonl</c>, and <c>result.json</c> last — a directory with a result.json is complete.
 /// </summary>
