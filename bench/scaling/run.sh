@@ -41,7 +41,8 @@ sweep_seconds() {
   mkdir "$dir/artifacts"   # the shared store exists before any node starts
   port=$(free_port); contact="127.0.0.1:$port"
   pids=()
-  node "$dir/coordinator.log" - --role coordinator --port "$port" --db "$dir/journal.db" --artifacts "$dir/artifacts"
+  # One seed list for every node, the coordinator's own included (hocon/node.conf, seed-nodes).
+  node "$dir/coordinator.log" - --role coordinator --port "$port" --seed "$contact" --db "$dir/journal.db" --artifacts "$dir/artifacts"
   for i in $(seq 0 $((trainers - 1))); do
     node "$dir/trainer-$i.log" "$i" --role trainer --port "$(free_port)" --seed "$contact" --slots 1 --db "$dir/journal.db" --artifacts "$dir/artifacts"
   done

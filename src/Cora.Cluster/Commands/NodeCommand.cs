@@ -8,9 +8,9 @@ using TorchSharp;
 namespace Cora.Cluster.Commands;
 
 /// <summary>
-/// <c>cora node --config FILE [--role R …] [--hostname H] [--port P] [--seed host:port …]
-/// [--db CONNECTION] [--artifacts DIR] [--slots N] [--http-port P]</c>: joins (or founds) a cluster and runs
-/// until stopped. Ctrl+C, SIGTERM or <c>cora cluster leave</c> leave the cluster gracefully
+/// <c>cora node --config FILE [--role R …] [--hostname H] [--port P] (--seed host:port … | --single-node)
+/// [--db CONNECTION] [--artifacts DIR] [--slots N] [--http-port P]</c>: joins (or, as the first seed, founds)
+/// a cluster and runs until stopped. Ctrl+C, SIGTERM or <c>cora cluster leave</c> leave the cluster gracefully
 /// (exit 0); a node that the cluster downed exits 1, so a supervisor restarts it as a fresh member.
 /// </summary>
 public static class NodeCommand
@@ -22,17 +22,18 @@ public static class NodeCommand
         roles.AcceptOnlyFromAmong([.. ClusterNode.Roles]);
         var hostname = new Option<string?>("--hostname") { Description = "Address other nodes reach this one at (default 127.0.0.1)" };
         var port = new Option<int?>("--port") { Description = "Akka.Remote port (default 4053)" };
-        var seeds = new Option<string[]>("--seed") { Description = "Seed node host:port (repeatable; none: found a new cluster)", AllowMultipleArgumentsPerToken = true };
+        var seeds = new Option<string[]>("--seed") { Description = "Seed node host:port, repeated for each coordinator node: the same list on every node", AllowMultipleArgumentsPerToken = true };
+        var singleNode = new Option<bool>("--single-node") { Description = "No seeds: this node founds a cluster of its own (one machine, development)" };
         var db = new Option<string?>("--db") { Description = "Journal: SQLite file or PostgreSQL connection string (env CORA_DB)" };
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact store, shared by all nodes" };
         var slots = new Option<int?>("--slots") { Description = "Trial slots (default: one per GPU, or 1)" };
         var httpPort = new Option<int?>("--http-port") { Description = "Serve the dashboard and /metrics on this port (cora.http; loopback unless configured)" };
-        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, db, artifacts, slots, httpPort };
+        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, singleNode, db, artifacts, slots, httpPort };
         command.SetAction(async (parse, cancellation) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
             var nodeConfig = NodeConfig.Build(parse.GetValue(config), parse.GetValue(roles) ?? [], parse.GetValue(hostname), parse.GetValue(port),
-                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots), parse.GetValue(httpPort));
+                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots), parse.GetValue(httpPort), parse.GetValue(singleNode));
             var error = NodeLog(stderr, nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference).GetString("cora.logging.format", "text") == "json");
             var gpus = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
             var dashboardSettings = DashboardSettings.Create(nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference));
@@ -42,7 +43,9 @@ public static class NodeCommand
                 : null;
             if (dashboard is not null) error.WriteLine($"cora node: dashboard and /metrics at {dashboard.Address}");
             var cluster = Akka.Cluster.Cluster.Get(node.System);
-            error.WriteLine($"cora node {cluster.SelfAddress} roles [{string.Join(", ", cluster.SelfRoles)}], {gpus} GPU(s); joining {string.Join(", ", nodeConfig.GetStringList("akka.cluster.seed-nodes", []))}");
+            error.WriteLine($"cora node {cluster.SelfAddress} roles [{string.Join(", ", cluster.SelfRoles)}], {gpus} GPU(s); " + (parse.GetValue(singleNode)
+                ? "--single-node: founding a cluster of its own (no other node should join it: restarted, it founds a new one)"
+                : $"joining through the seeds {string.Join(", ", nodeConfig.GetStringList("akka.cluster.seed-nodes", []))}"));
             cluster.RegisterOnMemberUp(() => error.WriteLine($"cora node {cluster.SelfAddress} is up"));
             var stopped = node.System.WhenTerminated;
             try

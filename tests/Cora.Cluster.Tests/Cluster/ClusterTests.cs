@@ -49,11 +49,12 @@ public sealed class ClusterTests : IDisposable
     private string Config => _temp.File("node.conf");
     private string Artifacts => _temp.File("artifacts");
 
-    private NodeProcess Node(string role, NodeProcess? seed, params string[] more)
+    /// <summary>A node on <paramref name="port"/> (a free one when null). Every node of a test's
+    /// cluster gets the same seed list, the coordinators' ports, as hocon/node.conf asks.</summary>
+    private NodeProcess Node(string role, IReadOnlyList<int> seeds, int? port = null, params string[] more)
     {
-        string[] args = ["--role", role, "--db", _db, "--artifacts", Artifacts, .. more];
-        if (seed is not null) args = [.. args, "--seed", seed.Contact];
-        var node = NodeProcess.StartNode(Config, Token, args);
+        string[] args = ["--role", role, "--db", _db, "--artifacts", Artifacts, .. seeds.SelectMany(s => new[] { "--seed", $"127.0.0.1:{s}" }), .. more];
+        var node = NodeProcess.StartNodeOn(port ?? NodeProcess.FreePort(), Config, Token, new Dictionary<string, string>(), args);
         _nodes.Add(node);
         return node;
     }
@@ -61,11 +62,50 @@ public sealed class ClusterTests : IDisposable
     /// <summary>A coordinator and <paramref name="trainers"/> one-slot trainers, all Up.</summary>
     private async Task<(NodeProcess Coordinator, List<NodeProcess> Trainers)> StartCluster(int trainers)
     {
-        var coordinator = Node("coordinator", null);
+        int[] seeds = [NodeProcess.FreePort()];
+        var coordinator = Node("coordinator", seeds, seeds[0]);
         await coordinator.WaitUpAsync();
-        var list = Enumerable.Range(0, trainers).Select(_ => Node("trainer", coordinator, "--slots", "1")).ToList();
+        var list = Enumerable.Range(0, trainers).Select(_ => Node("trainer", seeds, more: ["--slots", "1"])).ToList();
         foreach (var t in list) await t.WaitUpAsync();
         return (coordinator, list);
+    }
+
+    /// <summary>Coordinator nodes on the seed ports (the first founds the cluster, the others join
+    /// it) and one trainer with <paramref name="slots"/> slots, all Up.</summary>
+    private async Task<(List<NodeProcess> Coordinators, NodeProcess Trainer)> StartCoordinators(int[] seeds, int slots)
+    {
+        var first = Node("coordinator", seeds, seeds[0]);
+        await first.WaitUpAsync();
+        var coordinators = seeds.Skip(1).Select(port => Node("coordinator", seeds, port)).Prepend(first).ToList();
+        foreach (var node in coordinators) await node.WaitUpAsync();
+        // Only now, with the seed ports bound, is a free port sure not to be one of them.
+        var trainer = Node("trainer", seeds, more: ["--slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await trainer.WaitUpAsync();
+        return (coordinators, trainer);
+    }
+
+    /// <summary>`cluster show` through <paramref name="contact"/>: each member's address and status
+    /// (and whether it is reachable), in address order; null while the cluster is unavailable.</summary>
+    private async Task<List<string>?> Members(NodeProcess contact) =>
+        await TryConsole(contact, "cluster", "show") is { } view
+            ? view.GetProperty("members").EnumerateArray()
+                .Select(m => $"{m.GetProperty("address").GetString()} {m.GetProperty("status").GetString()}{(m.GetProperty("reachable").GetBoolean() ? "" : " unreachable")}")
+                .Order(StringComparer.Ordinal).ToList()
+            : null;
+
+    /// <summary>Polls `cluster show` through <paramref name="contact"/> until it lists exactly
+    /// <paramref name="nodes"/>, each Up and reachable (deadline: 2 minutes).</summary>
+    private async Task WaitForMembers(NodeProcess contact, params NodeProcess[] nodes)
+    {
+        var expected = nodes.Select(n => $"{n.Address} Up").Order(StringComparer.Ordinal).ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var members = await Members(contact);
+            if (members is not null && members.SequenceEqual(expected)) return;
+            Assert.True(DateTime.UtcNow < deadline, $"cluster show --contact {contact.Contact}: [{string.Join(", ", members ?? [])}], expected [{string.Join(", ", expected)}]\n{NodeLogs()}");
+            await Task.Delay(1000);
+        }
     }
 
     private async Task<JsonElement> Console(NodeProcess contact, params string[] args) =>
@@ -212,12 +252,10 @@ public sealed class ClusterTests : IDisposable
     public async Task A_coordinator_killed_mid_sweep_moves_to_the_other_coordinator_node_which_finishes_the_sweep()
     {
         var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
-        var first = Node("coordinator", null);
-        await first.WaitUpAsync();
-        var second = Node("coordinator", first);
-        var trainer = Node("trainer", first, "--slots", "2");
-        await second.WaitUpAsync();
-        await trainer.WaitUpAsync();
+        // Three coordinator nodes, as deploy/ runs them: the split brain resolver keeps the side
+        // with most coordinators, and two of three still are most when one is killed.
+        var (coordinators, _) = await StartCoordinators(NodeProcess.FreePorts(3), slots: 2);
+        var (first, second) = (coordinators[0], coordinators[1]);
 
         var sweep = await StartSweep(first, grid);
         // A schedule added before the kill moves with the scheduler singleton (same journal).
@@ -230,6 +268,40 @@ public sealed class ClusterTests : IDisposable
         await AssertEveryTrialExactlyOnce(grid);
         var schedule = (await Console(second, "schedule", "list")).GetProperty("schedules").EnumerateArray().Single();
         Assert.Equal(("nightly", "Europe/Paris"), (schedule.GetProperty("name").GetString(), schedule.GetProperty("time_zone").GetString()));
+    }
+
+    [Fact]
+    public async Task A_killed_first_seed_started_again_with_the_same_arguments_joins_the_running_cluster()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var seeds = NodeProcess.FreePorts(3);
+        var (coordinators, trainer) = await StartCoordinators(seeds, slots: 2);
+        var (first, second, third) = (coordinators[0], coordinators[1], coordinators[2]);
+        await WaitForMembers(second, first, second, third, trainer);
+
+        // The first seed, which founded the cluster and hosts both singletons, dies. The others
+        // (two of three coordinators) down it and the singletons move.
+        first.Kill();
+        await WaitForMembers(second, second, third, trainer);
+
+        // Started again where it was, with the same arguments: it is the first seed, but another
+        // seed answers, so it joins that cluster instead of founding one of its own.
+        var again = Node("coordinator", seeds, seeds[0]);
+        await again.WaitUpAsync();
+        Assert.Contains("Welcome from [", again.Output);
+        Assert.DoesNotContain("forming a new cluster", again.Output);
+        foreach (var line in again.Output.Split('\n').Where(l => l.Contains("joining through the seeds", StringComparison.Ordinal) || l.Contains("Welcome from", StringComparison.Ordinal) || l.Contains(" is up", StringComparison.Ordinal)))
+            _output.WriteLine($"restarted first seed: {line.Trim()}");
+        // One cluster: asked through the restarted node or another, the same four members, Up.
+        await WaitForMembers(second, again, second, third, trainer);
+        await WaitForMembers(again, again, second, third, trainer);
+
+        // One sweep coordinator: a sweep submitted through the restarted node runs every trial
+        // exactly once (two coordinator singletons on one journal would assign trials twice).
+        var sweep = await StartSweep(again, grid);
+        var status = await WaitFor(third, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        await AssertEveryTrialExactlyOnce(grid);
     }
 
     [Fact]
@@ -301,7 +373,8 @@ public sealed class ClusterTests : IDisposable
     {
         // One coordinator node and no trainer: a fired sweep stays running, which is what the skip rule needs.
         var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
-        var coordinator = Node("coordinator", null);
+        int[] seeds = [NodeProcess.FreePort()];
+        var coordinator = Node("coordinator", seeds, seeds[0]);
         await coordinator.WaitUpAsync();
 
         var added = await Console(coordinator, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", grid);

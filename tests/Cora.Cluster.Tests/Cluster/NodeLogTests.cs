@@ -12,7 +12,7 @@ public sealed class NodeLogTests
         using var temp = new TempDirectory();
         using var node = NodeProcess.StartNode(Path.Combine(Fixtures.Repository, "hocon", "node.conf"), "log-token",
             new Dictionary<string, string> { ["CORA_LOG_FORMAT"] = "json" },
-            "--role", "coordinator", "--db", temp.File("journal.db"), "--artifacts", temp.Path);
+            "--role", "coordinator", "--single-node", "--db", temp.File("journal.db"), "--artifacts", temp.Path);
         await node.WaitUpAsync();
         await node.StopAsync();
 

@@ -46,11 +46,13 @@ public sealed partial class NodeProcess : IDisposable
     public static NodeProcess StartNode(string config, string token, params string[] args) => StartNode(config, token, new Dictionary<string, string>(), args);
 
     /// <summary>As above, with more environment variables for the node.</summary>
-    public static NodeProcess StartNode(string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var port = FreePort();
-        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment);
-    }
+    public static NodeProcess StartNode(string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartNodeOn(FreePort(), config, token, environment, args);
+
+    /// <summary>As above, on a given port: a node whose address its seeds must know before it
+    /// starts (a seed itself), or a node started again where it was.</summary>
+    public static NodeProcess StartNodeOn(int port, string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment);
 
     /// <summary>Runs a `cora` command to completion (a console command) and returns exit code and output.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, params string[] args) =>
@@ -116,6 +118,13 @@ public sealed partial class NodeProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGSTOP: the node freezes (no heartbeats, no answers) but keeps its sockets, as a
+    /// node behind a partition or in a long pause looks to the others.</summary>
+    public void Pause() => Assert.Equal(0, SendSignal(_process.Id, 19));
+
+    /// <summary>SIGCONT: a paused node runs on.</summary>
+    public void Resume() => Assert.Equal(0, SendSignal(_process.Id, 18));
+
     /// <summary>SIGTERM: the node leaves the cluster gracefully and exits.</summary>
     public async Task StopAsync()
     {
@@ -130,11 +139,21 @@ public sealed partial class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary><paramref name="count"/> distinct free ports (held open together while chosen).</summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            foreach (var listener in listeners) listener.Start();
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Dispose();
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]

@@ -29,7 +29,7 @@ public sealed class TlsTests
             akka.remote.dot-netty.tcp.ssl.certificate.path = {JsonSerializer.Serialize(certificate)}
             akka.remote.dot-netty.tcp.ssl.certificate.password = "secret"
             """);
-        using var node = NodeProcess.StartNode(config, "token", "--role", "coordinator", "--db", temp.File("journal.db"));
+        using var node = NodeProcess.StartNode(config, "token", "--role", "coordinator", "--single-node", "--db", temp.File("journal.db"));
         await node.WaitUpAsync();
 
         var (code, stdout, stderr) = await NodeProcess.RunAsync("token", "cluster", "show", "--contact", node.Contact, "--config", config, "--json");

@@ -52,7 +52,7 @@ public sealed class DashboardBrowserTests : IDisposable
             .Replace("counts = [2, 5]", "counts = [2]", StringComparison.Ordinal));
         var httpPort = NodeProcess.FreePort();
         using var node = NodeProcess.StartNode(Path.Combine(Fixtures.Repository, "hocon", "node.conf"), Token,
-            "--role", "coordinator", "--role", "trainer", "--db", _temp.File("cora.db"), "--artifacts", artifacts, "--slots", "1",
+            "--role", "coordinator", "--role", "trainer", "--single-node", "--db", _temp.File("cora.db"), "--artifacts", artifacts, "--slots", "1",
             "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await node.WaitUpAsync();
         var address = new Uri($"http://127.0.0.1:{httpPort}/");

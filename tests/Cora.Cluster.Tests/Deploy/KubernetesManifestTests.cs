@@ -71,6 +71,10 @@ public sealed partial class KubernetesManifestTests
     {
         var coordinators = K.Named("StatefulSet", "cora-coordinator");
         var replicas = int.Parse(Spec(coordinators).Text("replicas"));
+        // The split brain resolver keeps the side with most coordinators (node.conf): an even
+        // number survives no more failures than one fewer, and with two, losing the
+        // tie-breaking one downs every node.
+        Assert.True(replicas % 2 == 1, $"{coordinators.Name}: {replicas} replicas; run an odd number of coordinator nodes");
         var service = Spec(coordinators).Text("serviceName");
         var port = AkkaPort(Assert.Single(CoraContainers(coordinators)));
         var expected = Enumerable.Range(0, replicas)
