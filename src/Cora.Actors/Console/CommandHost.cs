@@ -10,7 +10,8 @@ namespace Cora.Actors.Console;
 
 /// <summary>
 /// The console's entry point into a cluster (registered with the ClusterClientReceptionist on
-/// coordinator-role nodes). Checks the token, logs mutating commands with who and when, answers
+/// coordinator-role nodes). Checks the token, then the request itself (<see cref="ConsoleValidation"/>:
+/// nothing a console sends is trusted), logs mutating commands with who and when, answers
 /// cluster questions from this node's view of the membership, and forwards sweep commands to the
 /// coordinator singleton and schedule commands to the scheduler singleton. It holds no state of its own.
 /// </summary>
@@ -49,10 +50,17 @@ public sealed class CommandHost : ReceiveActor
     private async Task Handle(ConsoleRequest request)
     {
         var sender = Sender;
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Token), _token))
+        // Kind and user as sent, quoted: they go into the log before anything vouches for them.
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Token ?? ""), _token))
         {
-            _log.Warning("Console command {0} from {1} refused: wrong token", request.Command.Kind, request.User);
+            _log.Warning("Console command {0} from {1} refused: wrong token", ConsoleValidation.Shown(request.Command?.Kind), ConsoleValidation.Shown(request.User));
             sender.Tell(new ConsoleRefused("wrong console token (set CORA_TOKEN to the cluster's token)"));
+            return;
+        }
+        if (ConsoleValidation.Check(request) is { } violation)
+        {
+            _log.Warning("Console command {0} from {1} refused: {2}", ConsoleValidation.Shown(request.Command?.Kind), ConsoleValidation.Shown(request.User), violation.Reason);
+            sender.Tell(new ConsoleRefused(violation.Reason));
             return;
         }
         var command = request.Command;

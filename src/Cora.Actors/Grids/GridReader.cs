@@ -116,8 +116,10 @@ public static class GridReader
         var attempts = trials.GetInt("max-attempts", 3);
         var device = trials.GetString("device", "cpu");
         trials.RejectUnknownKeys();
-        if (timeout <= TimeSpan.Zero) throw trials.Error("timeout", "must be positive");
-        if (attempts < 1) throw trials.Error("max-attempts", $"must be at least 1 (got {attempts})");
+        if (timeout <= TimeSpan.Zero || timeout > TrialPlan.MaxTimeout)
+            throw trials.Error("timeout", $"must be positive and at most {TrialPlan.MaxTimeout.TotalDays:F0} days (got {timeout})");
+        if (attempts < 1 || attempts > TrialPlan.AttemptsLimit)
+            throw trials.Error("max-attempts", $"must be between 1 and {TrialPlan.AttemptsLimit} (got {attempts})");
         if (!Placement.IsDeviceName(device)) throw trials.Error("device", $"\"{device}\" is not cpu, cuda or cuda:N");
 
         return new GridSpec

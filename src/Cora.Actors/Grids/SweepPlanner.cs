@@ -82,12 +82,15 @@ public static class SweepPlanner
             throw new InvalidOperationException($"two trials of {grid.File} share id {duplicate.Key}: the planner must give each distinct config its own");
         return new SweepPlan
         {
-            SweepId = Hash(new { trials = trials.Select(t => t.TrialId).ToArray() }),
+            SweepId = SweepIdOf(trials.Select(t => t.TrialId)),
             Name = grid.Name,
             GridFile = grid.File,
             Trials = trials,
         };
     }
+
+    /// <summary>A sweep's id: the hash of its trials' ids, in order.</summary>
+    public static string SweepIdOf(IEnumerable<string> trialIds) => Hash(new { trials = trialIds.ToArray() });
 
     /// <summary>k sources drawn from the pool: a seeded shuffle, then the first k, so the sets for
     /// growing k are nested (1 ⊂ 2 ⊂ … ⊂ pool) and a source-count curve changes one thing at a time.</summary>

@@ -11,6 +11,14 @@ namespace Cora.Actors.Grids;
 /// </summary>
 public sealed record TrialPlan
 {
+    /// <summary>The longest timeout a trial may have (grid <c>trials.timeout</c>; the coordinator
+    /// refuses more from a console): a week, several times the longest run we plan (48 h).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(7);
+
+    /// <summary>The most attempts a trial may be allowed (grid <c>trials.max-attempts</c>); more
+    /// only burns GPU time on a trial that keeps failing.</summary>
+    public const int AttemptsLimit = 20;
+
     [JsonPropertyName("trial_id")] public required string TrialId { get; init; }
     [JsonPropertyName("method")] public required string Method { get; init; }
     /// <summary>LoRA rank; 0 for full-ft.</summary>

@@ -48,9 +48,14 @@ public sealed partial class CronSchedule
     }
 
     /// <exception cref="InvalidInputException">The name is not a short identifier.</exception>
-    public static string CheckName(string name) => NamePattern().IsMatch(name)
+    public static string CheckName(string name) => IsName(name)
         ? name
-        : throw new InvalidInputException($"schedule name \"{name}\": use letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit");
+        : throw new InvalidInputException($"schedule name \"{name}\": {NameRule}");
+
+    /// <summary>Whether <paramref name="name"/> is a schedule name (<see cref="NameRule"/>).</summary>
+    public static bool IsName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    public const string NameRule = "use letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit";
 
     /// <summary>The first slot strictly after <paramref name="after"/>, in the schedule's zone.</summary>
     public DateTimeOffset? Next(DateTimeOffset after) => _expression.GetNextOccurrence(after, Zone);
@@ -66,7 +71,8 @@ public sealed partial class CronSchedule
         return range;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    // \z, not $: $ also matches before a final newline, which would let "name\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex NamePattern();
 }
 

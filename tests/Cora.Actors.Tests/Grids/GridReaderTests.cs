@@ -151,6 +151,16 @@ public sealed class GridReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("timeout = 10m", "timeout = 8d", "grid.trials.timeout: must be positive and at most 7 days")]
+    [InlineData("timeout = 10m", "timeout = 0s", "grid.trials.timeout: must be positive and at most 7 days")]
+    [InlineData("max-attempts = 2", "max-attempts = 21", "grid.trials.max-attempts: must be between 1 and 20 (got 21)")]
+    [InlineData("max-attempts = 2", "max-attempts = 0", "grid.trials.max-attempts: must be between 1 and 20 (got 0)")]
+    public void Trial_timeouts_and_attempts_are_bounded_as_the_coordinator_bounds_them(string from, string to, string message)
+    {
+        Assert.Contains(message, Rejected(SmokeWith(from, to)).Message);
+    }
+
+    [Theory]
     [InlineData("paper.conf")]
     [InlineData("llama2-13b.conf")]
     public void The_shipped_grids_read(string name)
