@@ -77,6 +77,11 @@ public static class CoraCli
             config.Error.WriteLine($"cora: {e.Message}");
             return ExitCodes.NoInput;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            config.Error.WriteLine($"cora: {e.Message}");
+            return ExitCodes.IoError;
+        }
         catch (OperationCanceledException)
         {
             // Ctrl+C: long work checks its token between steps; files are written atomically, so

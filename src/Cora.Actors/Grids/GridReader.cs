@@ -114,10 +114,12 @@ public static class GridReader
         var trials = grid.GetObject("trials");
         var timeout = trials.GetDuration("timeout", TimeSpan.FromHours(6));
         var attempts = trials.GetInt("max-attempts", 3);
+        var abandons = trials.GetInt("max-abandons", GridSpec.DefaultMaxAbandons);
         var device = trials.GetString("device", "cpu");
         trials.RejectUnknownKeys();
         if (timeout <= TimeSpan.Zero) throw trials.Error("timeout", "must be positive");
         if (attempts < 1) throw trials.Error("max-attempts", $"must be at least 1 (got {attempts})");
+        if (abandons < 1) throw trials.Error("max-abandons", $"must be at least 1 (got {abandons})");
         if (!Placement.IsDeviceName(device)) throw trials.Error("device", $"\"{device}\" is not cpu, cuda or cuda:N");
 
         return new GridSpec
@@ -151,6 +153,7 @@ public static class GridReader
             BertScore = bertScore,
             TrialTimeout = timeout,
             MaxAttempts = attempts,
+            MaxAbandons = abandons,
             Device = device,
         };
     }
