@@ -37,6 +37,7 @@ public sealed class ClusterTests : IDisposable
             akka.cluster.split-brain-resolver.stable-after = 3s
             akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
             akka.cluster.failure-detector.heartbeat-interval = 500ms
+            cora.trainer.recheck-every = 2s
             """);
     }
 
@@ -49,11 +50,13 @@ public sealed class ClusterTests : IDisposable
     private string Config => _temp.File("node.conf");
     private string Artifacts => _temp.File("artifacts");
 
-    private NodeProcess Node(string role, NodeProcess? seed, params string[] more)
+    private NodeProcess Node(string role, NodeProcess? seed, params string[] more) => NodeWith(Config, role, seed, more);
+
+    private NodeProcess NodeWith(string config, string role, NodeProcess? seed, params string[] more)
     {
         string[] args = ["--role", role, "--db", _db, "--artifacts", Artifacts, .. more];
         if (seed is not null) args = [.. args, "--seed", seed.Contact];
-        var node = NodeProcess.StartNode(Config, Token, args);
+        var node = NodeProcess.StartNode(config, Token, args);
         _nodes.Add(node);
         return node;
     }
@@ -294,6 +297,108 @@ public sealed class ClusterTests : IDisposable
         Assert.NotEqual("failed", retried.GetProperty("state").GetString());
         await WaitFor(coordinator, sweep, s => Finished(s) && s.GetProperty("failures").GetArrayLength() == 2);
         Assert.Equal(2, (await Console(coordinator, "trial", "show", failedId)).GetProperty("state").GetProperty("attempt").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_trainer_whose_base_model_mount_is_missing_quarantines_itself_the_healthy_one_runs_every_trial_once_and_it_rejoins_when_the_mount_is_back()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var coordinator = Node("coordinator", null);
+        await coordinator.WaitUpAsync();
+        var healthy = Node("trainer", coordinator, "--slots", "1");
+        // The blind trainer runs in a mount namespace of its own in which an empty directory is
+        // mounted over the base model: the same paths, but the model is not there (a mount missing
+        // on one machine). It re-checks itself every 2 s.
+        var baseModel = Path.Combine(_zoo.Directory, "base");
+        var empty = Directory.CreateDirectory(_temp.File("empty")).FullName;
+        var blind = NodeProcess.StartNodeIn(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", $"mount --bind '{empty}' '{baseModel}' && exec \"$@\"", "sh"],
+            Config, Token, new Dictionary<string, string>(),
+            "--role", "trainer", "--db", _db, "--artifacts", Artifacts, "--slots", "1", "--seed", coordinator.Contact);
+        _nodes.Add(blind);
+        await healthy.WaitUpAsync();
+        await blind.WaitUpAsync();
+
+        var sweep = await StartSweep(coordinator, grid);
+        var status = await WaitFor(coordinator, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        await AssertEveryTrialExactlyOnce(grid);
+        // No attempt counted as the trials' failure; the blind node's were abandoned as node faults.
+        Assert.Empty(await Journaled("trial-attempt-failed"));
+        var faults = (await Journaled("trial-requeued")).Where(e => e.TryGetProperty("node_fault", out var f) && f.GetBoolean()).ToList();
+        // Six trials, one at a time on the healthy trainer: the blind one faults three of them
+        // within its first seconds (each trial then avoids it), and stops.
+        Assert.Equal(3, faults.Count);
+        Assert.All(faults, f => Assert.Contains($"{baseModel}/config.json: no such file on this node", f.GetProperty("reason").GetString()));
+        var assigned = await Journaled("trial-assigned");
+        Assert.All(faults, f => Assert.Equal(blind.Address, assigned.Last(a => a.GetProperty("trial_id").GetString() == f.GetProperty("trial_id").GetString()
+            && a.GetProperty("attempt").GetInt32() == f.GetProperty("attempt").GetInt32()).GetProperty("node").GetString()));
+
+        // Three node faults in a row: the blind slot quarantined itself, and says why.
+        {
+            var member = (await Console(coordinator, "cluster", "show")).GetProperty("members").EnumerateArray().Single(m => m.GetProperty("address").GetString() == blind.Address);
+            var quarantined = Assert.Single(member.GetProperty("gpus").GetProperty("quarantined").EnumerateArray());
+            Assert.StartsWith("slot 0: 3 node faults in a row", quarantined.GetString());
+            Assert.Contains("quarantined", blind.Output);
+
+            // The mount comes back (unmounted inside the blind node's namespace): its check passes and it rejoins.
+            using (var umount = System.Diagnostics.Process.Start("nsenter", ["-t", blind.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "umount", baseModel]))
+            {
+                await umount!.WaitForExitAsync();
+                Assert.Equal(0, umount.ExitCode);
+            }
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while ((await Console(coordinator, "cluster", "show")).GetProperty("members").EnumerateArray()
+                   .Single(m => m.GetProperty("address").GetString() == blind.Address).GetProperty("gpus").GetProperty("quarantined").GetArrayLength() > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the blind trainer did not rejoin\n{NodeLogs()}");
+                await Task.Delay(1000);
+            }
+            Assert.Contains("passed its check", blind.Output);
+        }
+    }
+
+    [Fact]
+    public async Task A_frozen_trainer_loses_its_lease_its_trial_runs_elsewhere_and_once_thawed_it_stops_the_stale_attempt()
+    {
+        // Leases of 3 s, and a failure detector that would take a minute to notice the freeze:
+        // only the lease can requeue the trial here.
+        var config = _temp.File("lease.conf");
+        File.WriteAllText(config, File.ReadAllText(Config) + """
+
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 60s
+            cora.coordinator.lease = 3s
+            cora.trainer.heartbeat-every = 500ms
+            """);
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var coordinator = NodeWith(config, "coordinator", null);
+        await coordinator.WaitUpAsync();
+        var trainers = new[] { NodeWith(config, "trainer", coordinator, "--slots", "1"), NodeWith(config, "trainer", coordinator, "--slots", "1") };
+        foreach (var t in trainers) await t.WaitUpAsync();
+        var sweep = await StartSweep(coordinator, grid);
+        var victim = trainers[1];
+        var running = await WaitFor(coordinator, sweep, s => s.GetProperty("running").EnumerateArray()
+            .Any(r => r.GetProperty("node").GetString() == victim.Address && r.GetProperty("stage").GetString()?.StartsWith("training", StringComparison.Ordinal) == true));
+        var frozenTrial = running.GetProperty("running").EnumerateArray().First(r => r.GetProperty("node").GetString() == victim.Address).GetProperty("trial_id").GetString();
+
+        victim.Freeze();
+        await WaitFor(coordinator, sweep, s => s.GetProperty("failures").EnumerateArray()
+            .Any(f => f.GetProperty("trial_id").GetString() == frozenTrial && f.GetProperty("reason").GetString()!.Contains("lease lapsed", StringComparison.Ordinal)));
+        victim.Thaw();
+
+        var status = await WaitFor(coordinator, sweep, Finished);
+        Assert.Equal("completed", status.GetProperty("state").GetString());
+        await AssertEveryTrialExactlyOnce(grid);
+        Assert.Empty(await Journaled("trial-attempt-failed"));
+        // Thawed, the trainer hears that its attempt is no longer current and stops it — unless
+        // that attempt's result reached the coordinator first and won.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!victim.Output.Contains("is no longer current", StringComparison.Ordinal)
+               && !(await Journaled("trial-succeeded")).Any(e => e.GetProperty("trial_id").GetString() == frozenTrial && e.GetProperty("attempt").GetInt32() == 1))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the thawed trainer never stopped its stale attempt\n{NodeLogs()}");
+            await Task.Delay(500);
+        }
     }
 
     [Fact]

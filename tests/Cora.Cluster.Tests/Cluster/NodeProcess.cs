@@ -46,11 +46,19 @@ public sealed partial class NodeProcess : IDisposable
     public static NodeProcess StartNode(string config, string token, params string[] args) => StartNode(config, token, new Dictionary<string, string>(), args);
 
     /// <summary>As above, with more environment variables for the node.</summary>
-    public static NodeProcess StartNode(string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static NodeProcess StartNode(string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartNodeIn([], config, token, environment, args);
+
+    /// <summary>As above, started through <paramref name="wrapper"/> (a command that execs its
+    /// arguments, e.g. <c>unshare --mount … sh -c '…; exec "$@"' sh</c>): the node is the wrapper's process.</summary>
+    public static NodeProcess StartNodeIn(IReadOnlyList<string> wrapper, string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var port = FreePort();
-        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment);
+        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment, wrapper);
     }
+
+    /// <summary>The node's process id (for nsenter, signals).</summary>
+    public int Pid => _process.Id;
 
     /// <summary>Runs a `cora` command to completion (a console command) and returns exit code and output.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, params string[] args) =>
@@ -70,9 +78,18 @@ public sealed partial class NodeProcess : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port, IReadOnlyDictionary<string, string> environment)
+    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<string>? wrapper = null)
     {
         var start = Info(token, args);
+        if (wrapper is { Count: > 0 })
+        {
+            var command = new List<string>(wrapper.Skip(1)) { start.FileName };
+            command.AddRange(start.ArgumentList);
+            start.FileName = wrapper[0];
+            start.ArgumentList.Clear();
+            foreach (var argument in command) start.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(process, port);
@@ -123,6 +140,13 @@ public sealed partial class NodeProcess : IDisposable
         Assert.Equal(0, SendSignal(_process.Id, 15));
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
     }
+
+    /// <summary>SIGSTOP: the node freezes (as a node stuck in swap or a long pause does); its
+    /// child processes go on.</summary>
+    public void Freeze() => Assert.Equal(0, SendSignal(_process.Id, 19));
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => Assert.Equal(0, SendSignal(_process.Id, 18));
 
     public void Dispose()
     {
