@@ -8,9 +8,11 @@ namespace Cora.Actors.Coordinator;
 /// </summary>
 /// <param name="Lease">How long a running attempt stays assigned without word from its trainer
 /// (a heartbeat, progress or its result) before it is requeued.</param>
-public sealed record CoordinatorSettings(TimeSpan Lease)
+/// <param name="LeaseAfterRestart">The lease running attempts get when the coordinator recovers;
+/// zero: they are requeued at once (an embedded node, whose trainers died with it).</param>
+public sealed record CoordinatorSettings(TimeSpan Lease, TimeSpan LeaseAfterRestart)
 {
-    public static readonly CoordinatorSettings Default = new(TimeSpan.FromSeconds(30));
+    public static readonly CoordinatorSettings Default = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
 
     /// <summary>How often leases are checked: a lapse is noticed within a quarter of a lease.</summary>
     public TimeSpan LeaseCheckEvery => TimeSpan.FromTicks(Math.Clamp(Lease.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(5).Ticks));
@@ -20,6 +22,9 @@ public sealed record CoordinatorSettings(TimeSpan Lease)
         var lease = config.GetTimeSpan("cora.coordinator.lease", Default.Lease);
         if (lease < TimeSpan.FromSeconds(1) || lease > TimeSpan.FromHours(1))
             throw new InvalidInputException($"cora.coordinator.lease: must be between 1s and 1h (got {lease})");
-        return new CoordinatorSettings(lease);
+        var afterRestart = config.HasPath("cora.coordinator.lease-after-restart") ? config.GetTimeSpan("cora.coordinator.lease-after-restart") : lease;
+        if (afterRestart < TimeSpan.Zero || afterRestart > TimeSpan.FromHours(1))
+            throw new InvalidInputException($"cora.coordinator.lease-after-restart: must be between 0s and 1h (got {afterRestart})");
+        return new CoordinatorSettings(lease, afterRestart);
     }
 }

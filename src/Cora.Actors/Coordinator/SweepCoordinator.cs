@@ -174,15 +174,22 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery));
 
     /// <summary>After recovery: every running attempt keeps running with a fresh lease (its trainer
-    /// renews it if it is still at work), and leases are checked from now on.</summary>
+    /// renews it if it is still at work) — or, with no lease after a restart, is requeued at once —
+    /// and leases are checked from now on.</summary>
     private void Recovered()
     {
         var now = DateTimeOffset.UtcNow;
-        var running = _book.Running.ToList();
-        foreach (var trial in running) _leases[trial.Plan.TrialId] = now + _settings.Lease;
-        if (running.Count > 0)
-            _log.Info("Recovered with {0} attempt(s) running; each keeps running while its trainer renews its lease ({1})", running.Count, _settings.Lease);
         Timers.StartPeriodicTimer("leases", LeaseCheck.Instance, _settings.LeaseCheckEvery);
+        var running = _book.Running.ToList();
+        if (running.Count == 0) return;
+        if (_settings.LeaseAfterRestart == TimeSpan.Zero)
+        {
+            _log.Info("Recovered; requeuing {0} trial(s) that were running", running.Count);
+            PersistAllTimed(running.Select(t => _book.Abandon(t.Plan.TrialId, t.Attempt, "the node restarted while this attempt ran", nodeFault: false, now)!), Apply);
+            return;
+        }
+        foreach (var trial in running) _leases[trial.Plan.TrialId] = now + _settings.LeaseAfterRestart;
+        _log.Info("Recovered with {0} attempt(s) running; each keeps running while its trainer renews its lease ({1})", running.Count, _settings.LeaseAfterRestart);
     }
 
     private void Renew(string trialId) => _leases[trialId] = DateTimeOffset.UtcNow + _settings.Lease;

@@ -30,7 +30,8 @@ public sealed class CoraNode : IAsyncDisposable
     public static CoraNode StartEmbedded(string journal, Config overrides)
     {
         var config = overrides
-            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF"))
+            // Its trainers die with it: what ran when it stopped is requeued when it starts again.
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\ncora.coordinator.lease-after-restart = 0s"))
             .WithFallback(JournalConfig.For(journal))
             .WithFallback(CoraConfig.Reference);
         var settings = TrainerSettings.Create(config, Environment.MachineName, CoraExecutable.Command());
