@@ -287,12 +287,20 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void Request(RequestTrial request)
     {
+        var name = TrainerName(Sender);
+        // The same incarnation asking while it holds an attempt: the request was sent before the
+        // assignment reached it (an idle slot repeats its request, and a singleton proxy buffers
+        // the repeats while the coordinator moves). The slot is busy; taking the request would
+        // only hand it work to decline.
+        var crossed = request.Incarnation is not null && _trainers.TryGetValue(name, out var known) && known.Incarnation == request.Incarnation
+            && _book.Running.Any(t => t.Trainer == name);
         var entry = Register(request.Node, request.Slot, request.Incarnation);
         if (entry.Quarantined is not null)
         {
             _log.Info("Trainer {0} slot {1} passed its check and pulls work again", request.Node, request.Slot);
             entry.Quarantined = null;
         }
+        if (crossed) return;
         _idle[Sender] = (request.Node, request.Slot);
         Dispatch();
     }

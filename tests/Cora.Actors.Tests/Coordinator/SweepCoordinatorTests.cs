@@ -197,20 +197,25 @@ public sealed class SweepCoordinatorTests : CoordinatorTestKit
     public void A_trainer_that_restarted_has_the_attempt_of_its_previous_incarnation_requeued_at_once()
     {
         var coordinator = Start();
-        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1")), TestActor);
+        coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2")), TestActor);
         ExpectMsg<SweepAccepted>(Wait);
         var trainer = Trainer();
         coordinator.Tell(new RequestTrial("node-a", 0, "first"), trainer);
         Assert.Equal(new TrialPlanCheck("t1", 1), Run(trainer.ExpectMsg<RunTrial>(Wait)));
-        // The same actor asks again with the same incarnation (a repeat that crossed the
-        // assignment): nothing is requeued.
+        // The same incarnation asks again (a repeat that crossed the assignment, or one a
+        // singleton proxy buffered): nothing is requeued, and the busy slot is handed nothing.
         coordinator.Tell(new RequestTrial("node-a", 0, "first"), trainer);
         trainer.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, Status(coordinator, "s1").Counts.Running);
 
         coordinator.Tell(new RequestTrial("node-a", 0, "second"), trainer);
-        Assert.Equal(new TrialPlanCheck("t1", 2), Run(trainer.ExpectMsg<RunTrial>(Wait)));
-        var abandoned = Status(coordinator, "s1").Failures.Single();
-        Assert.Contains("restarted while the attempt ran", abandoned.Reason);
+        trainer.ExpectMsg<RunTrial>(Wait);
+        AwaitAssert(() =>
+        {
+            var abandoned = Status(coordinator, "s1").Failures.Single();
+            Assert.Equal(("t1", 1, "abandoned"), (abandoned.TrialId, abandoned.Attempt, abandoned.Outcome));
+            Assert.Contains("restarted while the attempt ran", abandoned.Reason);
+        }, Wait);
     }
 
     [Fact]
