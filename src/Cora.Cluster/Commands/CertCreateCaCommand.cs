@@ -17,14 +17,11 @@ public static class CertCreateCaCommand
             var directory = new CertsDirectory(parse.GetValue(options.CertsDir)!);
             var key = Path.GetFullPath(parse.GetValue(options.CaKey)!);
             using var ca = CertificateAuthority.CreateCa("Cora CA", DateTimeOffset.UtcNow);
-            CertsDirectory.Output[] files =
+            return options.Write(parse,
             [
                 new(directory.CaCertificate, CertsDirectory.Pem(ca), Secret: false),
                 new(key, CertsDirectory.PrivateKeyPem(ca), Secret: true),
-            ];
-            CertsDirectory.Write(files, parse.GetValue(options.Overwrite));
-            CertOptions.Report(parse.InvocationConfiguration.Output, files.Select(f => f.File));
-            return ExitCodes.Ok;
+            ]);
         });
         return command;
     }

@@ -14,20 +14,8 @@ public static class CertCreateClientCommand
         var name = new Argument<string>("NAME") { Description = "Who the console is (the certificate's CN), e.g. ops or alice" };
         var command = new Command("create-client", "Make a console's client certificate signed by the CA (client.pfx, client.crt)") { name };
         options.AddTo(command);
-        command.SetAction(parse =>
-        {
-            var directory = new CertsDirectory(parse.GetValue(options.CertsDir)!);
-            using var ca = CertsDirectory.LoadCa(directory.CaCertificate, Path.GetFullPath(parse.GetValue(options.CaKey)!));
-            using var client = CertificateAuthority.IssueClient(ca, parse.GetValue(name)!, DateTimeOffset.UtcNow);
-            CertsDirectory.Output[] files =
-            [
-                new(directory.ClientKeyStore, CertsDirectory.Pkcs12(client, CertOptions.Password), Secret: true),
-                new(directory.ClientCertificate, CertsDirectory.Pem(client), Secret: false),
-            ];
-            CertsDirectory.Write(files, parse.GetValue(options.Overwrite));
-            CertOptions.Report(parse.InvocationConfiguration.Output, files.Select(f => f.File));
-            return ExitCodes.Ok;
-        });
+        command.SetAction(parse => options.IssueLeaf(parse,
+            (ca, now) => CertificateAuthority.IssueClient(ca, parse.GetValue(name)!, now), d => d.ClientKeyStore, d => d.ClientCertificate));
         return command;
     }
 }

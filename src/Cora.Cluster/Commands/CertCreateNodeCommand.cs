@@ -14,20 +14,8 @@ public static class CertCreateNodeCommand
         var hosts = new Argument<string[]>("HOST") { Description = "Hostnames, *.wildcards or IP addresses the node is reached at", Arity = ArgumentArity.OneOrMore };
         var command = new Command("create-node", "Make a node certificate signed by the CA (node.pfx, node.crt)") { hosts };
         options.AddTo(command);
-        command.SetAction(parse =>
-        {
-            var directory = new CertsDirectory(parse.GetValue(options.CertsDir)!);
-            using var ca = CertsDirectory.LoadCa(directory.CaCertificate, Path.GetFullPath(parse.GetValue(options.CaKey)!));
-            using var node = CertificateAuthority.IssueNode(ca, parse.GetValue(hosts)!, DateTimeOffset.UtcNow);
-            CertsDirectory.Output[] files =
-            [
-                new(directory.NodeKeyStore, CertsDirectory.Pkcs12(node, CertOptions.Password), Secret: true),
-                new(directory.NodeCertificate, CertsDirectory.Pem(node), Secret: false),
-            ];
-            CertsDirectory.Write(files, parse.GetValue(options.Overwrite));
-            CertOptions.Report(parse.InvocationConfiguration.Output, files.Select(f => f.File));
-            return ExitCodes.Ok;
-        });
+        command.SetAction(parse => options.IssueLeaf(parse,
+            (ca, now) => CertificateAuthority.IssueNode(ca, parse.GetValue(hosts)!, now), d => d.NodeKeyStore, d => d.NodeCertificate));
         return command;
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Security.Cryptography.X509Certificates;
+using Cora.Cluster.Certificates;
 
 namespace Cora.Cluster.Commands;
 
@@ -25,9 +27,29 @@ public sealed class CertOptions
 
     public static string Password => Environment.GetEnvironmentVariable("CORA_TLS_PASSWORD") ?? "";
 
-    /// <summary>Says on stdout which files were written.</summary>
-    public static void Report(TextWriter output, IEnumerable<string> files)
+    /// <summary>Writes <paramref name="files"/> (refusing to replace any without --overwrite) and says on stdout which.</summary>
+    public int Write(ParseResult parse, IReadOnlyList<CertsDirectory.Output> files)
     {
-        foreach (var file in files) output.WriteLine($"wrote {file}");
+        CertsDirectory.Write(files, parse.GetValue(Overwrite));
+        foreach (var file in files) parse.InvocationConfiguration.Output.WriteLine($"wrote {file.File}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Signs a leaf certificate with the CA of the certs directory and writes it twice:
+    /// with its key as PKCS#12 (0600) and alone as PEM.</summary>
+    /// <param name="issue">Makes the certificate, given the CA (with its key) and the time now.</param>
+    /// <param name="keyStore">The PKCS#12 file in the certs directory (node.pfx, client.pfx).</param>
+    /// <param name="certificate">The PEM file (node.crt, client.crt).</param>
+    public int IssueLeaf(ParseResult parse, Func<X509Certificate2, DateTimeOffset, X509Certificate2> issue,
+        Func<CertsDirectory, string> keyStore, Func<CertsDirectory, string> certificate)
+    {
+        var directory = new CertsDirectory(parse.GetValue(CertsDir)!);
+        using var ca = CertsDirectory.LoadCa(directory.CaCertificate, Path.GetFullPath(parse.GetValue(CaKey)!));
+        using var leaf = issue(ca, DateTimeOffset.UtcNow);
+        return Write(parse,
+        [
+            new(keyStore(directory), CertsDirectory.Pkcs12(leaf, Password), Secret: true),
+            new(certificate(directory), CertsDirectory.Pem(leaf), Secret: false),
+        ]);
     }
 }
