@@ -25,6 +25,10 @@ public static class CoraCli
         ReportCommand.Create(),
         DemoCommand.Create(),
         NodeCommand.Create(),
+        new Command("cert", "Certificates for a cluster's mutual TLS: a CA, node and client certificates signed by it")
+        {
+            CertCreateCaCommand.Create(), CertCreateNodeCommand.Create(), CertCreateClientCommand.Create(),
+        },
         InteractiveConsoleCommand.Create(),
         new Command("cluster", "Operate a running cluster (through any node's receptionist)")
         {

@@ -79,7 +79,7 @@ public sealed class ClusterNode
         if (roles.Contains(TrainerRole) && !Directory.Exists(artifacts))
             throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there (every node must see the same directory)");
 
-        var system = ActorSystem.Create("cora", config);
+        var system = ActorSystem.Create("cora", TlsSettings.Create(config).Setup(config, TlsSettings.Peer.Node));
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
         // The receptionist runs on every node, so a console may contact any of them.
         var receptionist = ClusterClientReceptionist.Get(system);

@@ -78,7 +78,7 @@ public sealed class ClusterTests : IDisposable
     /// as it does while the coordinator singleton moves.</summary>
     private async Task<JsonElement?> TryConsole(NodeProcess contact, params string[] args)
     {
-        var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, [.. args, "--contact", contact.Contact, "--json"]);
+        var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, [.. args, "--contact", contact.Contact, "--insecure", "--json"]);
         if (code == ExitCodes.Unavailable) return null;
         Assert.True(code == ExitCodes.Ok, $"cora {string.Join(' ', args)} exited {code}:\n{stderr}\n{NodeLogs()}");
         try
@@ -167,7 +167,7 @@ public sealed class ClusterTests : IDisposable
 
         // A report through the console: `latest` is this sweep; its trials' files are on the shared store.
         var reportDir = _temp.File("report");
-        var (reportCode, reportFiles, reportLog) = await NodeProcess.RunAsync(Token, ["report", "latest", "--contact", coordinator.Contact, "--out", reportDir]);
+        var (reportCode, reportFiles, reportLog) = await NodeProcess.RunAsync(Token, ["report", "latest", "--contact", coordinator.Contact, "--insecure", "--out", reportDir]);
         Assert.True(reportCode == ExitCodes.Ok, reportLog);
         Assert.Equal(Path.Combine(reportDir, "index.html"), reportFiles.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
         Assert.Contains($"sweep {sweep} (smoke, completed)", reportLog);
@@ -257,7 +257,7 @@ public sealed class ClusterTests : IDisposable
     public async Task A_wrong_token_is_refused_and_a_corrupt_checkpoint_fails_only_its_trials()
     {
         var (coordinator, _) = await StartCluster(trainers: 1);
-        var (code, _, stderr) = await NodeProcess.RunAsync("not-the-token", "cluster", "show", "--contact", coordinator.Contact);
+        var (code, _, stderr) = await NodeProcess.RunAsync("not-the-token", "cluster", "show", "--contact", coordinator.Contact, "--insecure");
         Assert.Equal(ExitCodes.Refused, code);
         Assert.Contains("wrong console token", stderr);
         Assert.Contains("refused: wrong token", coordinator.Output);
@@ -411,7 +411,7 @@ public sealed class ClusterTests : IDisposable
 
         var added = await Console(coordinator, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", grid);
         Assert.Equal(grid, added.GetProperty("grid").GetString());
-        var (code, _, stderr) = await NodeProcess.RunAsync(Token, "schedule", "add", "other", "--cron", "0 2 * * *", _temp.File("missing.conf"), "--contact", coordinator.Contact);
+        var (code, _, stderr) = await NodeProcess.RunAsync(Token, "schedule", "add", "other", "--cron", "0 2 * * *", _temp.File("missing.conf"), "--contact", coordinator.Contact, "--insecure");
         Assert.Equal(ExitCodes.DataError, code);
         Assert.Contains(_temp.File("missing.conf"), stderr);
 

@@ -24,8 +24,14 @@ public sealed partial class NodeProcess : IDisposable
 
     public int Port { get; }
     public string Contact => $"127.0.0.1:{Port}";
-    public string Address => $"akka.tcp://cora@127.0.0.1:{Port}";
+    public string Address => $"{(Tls ? "akka.ssl.tcp" : "akka.tcp")}://cora@127.0.0.1:{Port}";
+
+    /// <summary>Started with certificates (mutual TLS) rather than --insecure.</summary>
+    public bool Tls { get; private init; }
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Whether the node has said it is Up in a cluster.</summary>
+    public bool IsUp => _up.Task.IsCompleted;
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> ExitAsync()
@@ -42,7 +48,8 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>cora node --config CONFIG --port (free) ARGS…</c> with CORA_TOKEN set.</summary>
+    /// <summary>Starts <c>cora node --config CONFIG --port (free) ARGS…</c> with CORA_TOKEN set;
+    /// with <c>--insecure</c> (plain TCP on loopback) unless ARGS give <c>--certs-dir</c>.</summary>
     public static NodeProcess StartNode(string config, string token, params string[] args) => StartNode(config, token, new Dictionary<string, string>(), args);
 
     /// <summary>As above, with more environment variables for the node.</summary>
@@ -54,7 +61,8 @@ public sealed partial class NodeProcess : IDisposable
     public static NodeProcess StartNodeIn(IReadOnlyList<string> wrapper, string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var port = FreePort();
-        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment, wrapper);
+        string[] tls = args.Contains("--certs-dir") ? [] : ["--insecure"];
+        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. tls, .. args], port, environment, wrapper);
     }
 
     /// <summary>The node's process id (for nsenter, signals).</summary>
@@ -92,7 +100,7 @@ public sealed partial class NodeProcess : IDisposable
         }
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(process, port);
+        var node = new NodeProcess(process, port) { Tls = args.Contains("--certs-dir") };
         void Line(string? line)
         {
             if (line is null) return;
@@ -115,6 +123,8 @@ public sealed partial class NodeProcess : IDisposable
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["CORA_TOKEN"] = token;
         start.Environment.Remove("CORA_DB");
+        start.Environment.Remove("CORA_CERTS_DIR");
+        start.Environment.Remove("CORA_TLS_PASSWORD");
         return start;
     }
 
