@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Cora.Actors.Monitoring;
+using Cora.Actors.Persistence;
 
 namespace Cora.Actors.Coordinator;
 
@@ -172,6 +173,16 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     public static Props Props(string persistenceId = DefaultPersistenceId, int snapshotEvery = 500) =>
         Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery));
+
+    /// <summary>The coordinator in words, for logs.</summary>
+    public const string Description = "the sweep coordinator";
+
+    // Akka.Persistence stops the actor after either; its RestartingSupervisor starts it again.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        JournalFailureLog.PersistFailed(_log, Description, cause, @event, sequenceNr);
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        JournalFailureLog.RecoveryFailed(_log, Description, reason, message);
 
     /// <summary>After recovery: every running attempt keeps running with a fresh lease (its trainer
     /// renews it if it is still at work) — or, with no lease after a restart, is requeued at once —

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Cora.Actors.Grids;
 using Cora.Cluster.Commands;
 using Cora.Tests;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace Cora.Cluster.Tests.Cluster;
@@ -14,128 +12,21 @@ namespace Cora.Cluster.Tests.Cluster;
 /// checkpoint. Every run checks the journal: each planned trial succeeded exactly once.
 /// </summary>
 [Collection(MicroZooGroup.Name)]
-public sealed class ClusterTests : IDisposable
+public sealed class ClusterTests : ClusterTestKit
 {
-    private const string Token = "test-token-7f3a";
     private readonly MicroZoo _zoo;
-    private readonly TempDirectory _temp = new();
-    private readonly string _db;
-    private readonly List<NodeProcess> _nodes = [];
-
+    private readonly TempDirectory _temp;
     private readonly ITestOutputHelper _output;
 
-    public ClusterTests(MicroZoo zoo, PostgresServer postgres, ITestOutputHelper output)
+    public ClusterTests(MicroZoo zoo, PostgresServer postgres, ITestOutputHelper output) : this(zoo, postgres.CreateDatabase(), new TempDirectory(), output)
+    {
+    }
+
+    private ClusterTests(MicroZoo zoo, string db, TempDirectory temp, ITestOutputHelper output) : base(db, temp)
     {
         _zoo = zoo;
+        _temp = temp;
         _output = output;
-        _db = postgres.CreateDatabase();
-        Directory.CreateDirectory(Artifacts);   // the shared store exists before any node starts
-        // The shipped node config, with failure detection and the Split Brain Resolver tuned for
-        // a test: a killed node is downed after seconds, not the 20 s a LAN wants.
-        File.WriteAllText(Config, File.ReadAllText(Path.Combine(Fixtures.Repository, "hocon", "node.conf")) + """
-
-            akka.cluster.split-brain-resolver.stable-after = 3s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            akka.cluster.failure-detector.heartbeat-interval = 500ms
-            cora.trainer.recheck-every = 2s
-            """);
-    }
-
-    public void Dispose()
-    {
-        foreach (var node in _nodes) node.Dispose();
-        _temp.Dispose();
-    }
-
-    private string Config => _temp.File("node.conf");
-    private string Artifacts => _temp.File("artifacts");
-
-    private NodeProcess Node(string role, NodeProcess? seed, params string[] more) => NodeWith(Config, role, seed, more);
-
-    private NodeProcess NodeWith(string config, string role, NodeProcess? seed, params string[] more)
-    {
-        string[] args = ["--role", role, "--db", _db, "--artifacts", Artifacts, .. more];
-        if (seed is not null) args = [.. args, "--seed", seed.Contact];
-        var node = NodeProcess.StartNode(config, Token, args);
-        _nodes.Add(node);
-        return node;
-    }
-
-    /// <summary>A coordinator and <paramref name="trainers"/> one-slot trainers, all Up.</summary>
-    private async Task<(NodeProcess Coordinator, List<NodeProcess> Trainers)> StartCluster(int trainers)
-    {
-        var coordinator = Node("coordinator", null);
-        await coordinator.WaitUpAsync();
-        var list = Enumerable.Range(0, trainers).Select(_ => Node("trainer", coordinator, "--slots", "1")).ToList();
-        foreach (var t in list) await t.WaitUpAsync();
-        return (coordinator, list);
-    }
-
-    private async Task<JsonElement> Console(NodeProcess contact, params string[] args) =>
-        await TryConsole(contact, args) ?? throw new Xunit.Sdk.XunitException($"cora {string.Join(' ', args)}: the cluster was unavailable\n{NodeLogs()}");
-
-    /// <summary>Runs a console command; null when the cluster answered "unavailable" (exit 69),
-    /// as it does while the coordinator singleton moves.</summary>
-    private async Task<JsonElement?> TryConsole(NodeProcess contact, params string[] args)
-    {
-        var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, [.. args, "--contact", contact.Contact, "--insecure", "--json"]);
-        if (code == ExitCodes.Unavailable) return null;
-        Assert.True(code == ExitCodes.Ok, $"cora {string.Join(' ', args)} exited {code}:\n{stderr}\n{NodeLogs()}");
-        try
-        {
-            return JsonDocument.Parse(stdout).RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new Xunit.Sdk.XunitException($"cora {string.Join(' ', args)} printed no single JSON value ({e.Message}):\n{stdout}");
-        }
-    }
-
-    /// <summary>The end of every node's output, for a failure message.</summary>
-    private string NodeLogs() => string.Join("\n", _nodes.Select(n =>
-        $"--- node {n.Port}{(n.HasExited ? " (exited)" : "")}:\n{string.Join('\n', n.Output.Split('\n').TakeLast(25))}"));
-
-    private async Task<string> StartSweep(NodeProcess contact, string grid) =>
-        (await Console(contact, "sweep", "start", grid)).GetProperty("sweep_id").GetString()!;
-
-    /// <summary>Polls `sweep status` until <paramref name="done"/> holds (deadline: 5 minutes).</summary>
-    private async Task<JsonElement> WaitFor(NodeProcess contact, string sweep, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (true)
-        {
-            var status = await TryConsole(contact, "sweep", "status", sweep);
-            if (status is { } answer && done(answer)) return answer;
-            Assert.True(DateTime.UtcNow < deadline, $"sweep {sweep} did not get there: {status}\n{NodeLogs()}");
-            await Task.Delay(1000);
-        }
-    }
-
-    private static bool Finished(JsonElement status) => status.GetProperty("state").GetString() != "running";
-
-    private static List<string> Planned(string grid) =>
-        SweepPlanner.Plan(GridReader.Read(grid), new ContentHashes(null)).Trials.Select(t => t.TrialId).ToList();
-
-    /// <summary>Trial ids of the journal's trial-succeeded events.</summary>
-    private async Task<List<string>> JournaledSuccesses() =>
-        (await Journaled("trial-succeeded")).Select(e => e.GetProperty("trial_id").GetString()!).ToList();
-
-    /// <summary>The journal's events with this manifest, in order, as JSON.</summary>
-    private async Task<List<JsonElement>> Journaled(string manifest)
-    {
-        await using var connection = new NpgsqlConnection(_db);
-        await connection.OpenAsync();
-        await using var query = new NpgsqlCommand("SELECT payload FROM event_journal WHERE manifest = @manifest ORDER BY ordering", connection);
-        query.Parameters.AddWithValue("manifest", manifest);
-        await using var reader = await query.ExecuteReaderAsync();
-        var events = new List<JsonElement>();
-        while (await reader.ReadAsync()) events.Add(JsonDocument.Parse((byte[])reader[0]).RootElement.Clone());
-        return events;
-    }
-
-    private async Task AssertEveryTrialExactlyOnce(string grid)
-    {
-        Assert.Equal(Planned(grid).Order(), (await JournaledSuccesses()).Order());
     }
 
     [Fact]
@@ -314,8 +205,8 @@ public sealed class ClusterTests : IDisposable
         var blind = NodeProcess.StartNodeIn(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c", $"mount --bind '{empty}' '{baseModel}' && exec \"$@\"", "sh"],
             Config, Token, new Dictionary<string, string>(),
-            "--role", "trainer", "--db", _db, "--artifacts", Artifacts, "--slots", "1", "--seed", coordinator.Contact);
-        _nodes.Add(blind);
+            "--role", "trainer", "--db", Db, "--artifacts", Artifacts, "--slots", "1", "--seed", coordinator.Contact);
+        Track(blind);
         await healthy.WaitUpAsync();
         await blind.WaitUpAsync();
 

@@ -136,6 +136,19 @@ public sealed partial class NodeProcess : IDisposable
         Assert.True(first == _up.Task, $"node on port {Port} did not come up:\n{Output}");
     }
 
+    /// <summary>Polls the node's output until it contains <paramref name="text"/>; fails with the
+    /// output if the node exits first or the deadline passes.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan deadline)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(HasExited, $"node on port {Port} exited before it printed \"{text}\":\n{Output}");
+            Assert.True(DateTime.UtcNow < until, $"node on port {Port} did not print \"{text}\" within {deadline.TotalSeconds} s:\n{Output}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>SIGKILL: the node gets no chance to leave or clean up.</summary>
     public void Kill()
     {
