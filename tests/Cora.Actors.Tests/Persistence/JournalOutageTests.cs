@@ -58,11 +58,12 @@ public sealed class JournalOutageTests : CoordinatorTestKit
 
         // Back within the backoff (≤ 12 s) plus a breaker reset (2 s); the deadline is generous.
         var status = AwaitStatus(coordinator, "s1");
-        // The result was never written, and the restart requeued the attempt it belonged to.
-        Assert.Equal((0, 0, 2), (status.Counts.Succeeded, status.Counts.Running, status.Counts.Pending));
-        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
-        Assert.Equal(new TrialPlanCheck("t1", 2), Run(trainer.ExpectMsg<RunTrial>(Wait)));
-        coordinator.Tell(new TrialCompleted("t1", 2, Plans.Metrics(("rougeL", 0.5)), "/a/t1"), trainer);
+        // The result was never written. The attempt it belonged to keeps running on a fresh lease
+        // after the restart, and the result the trainer sends again (trainers re-send until they
+        // hear ResultRecorded) is recorded now: nothing is lost and nothing runs twice.
+        Assert.Equal((0, 1, 1), (status.Counts.Succeeded, status.Counts.Running, status.Counts.Pending));
+        coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(("rougeL", 0.5)), "/a/t1"), trainer);
+        trainer.FishForMessage<ResultRecorded>(r => r.TrialId == "t1" && r.Attempt == 1, Wait);
         AwaitAssert(() => Assert.Equal(1, Status(coordinator, "s1").Counts.Succeeded), Wait);
     }
 
@@ -82,14 +83,11 @@ public sealed class JournalOutageTests : CoordinatorTestKit
         Logged(logs, "Journal unavailable: the sweep coordinator could not write SweepSubmitted");
         for (var failed = 0; failed < 5; failed++) Logged(logs, "Journal unavailable: the sweep coordinator could not recover from the journal");
         _server.Start();
-        var back = Stopwatch.StartNew();
 
+        // With the breakers open, the coordinator recovers once they let a call through (their
+        // reset-timeouts, 2 s here: JournalConfigTests pins them; Akka's defaults are 30 s and
+        // 60 s). How soon is measured by bench/chaos, not asserted here.
         Assert.Equal(1, AwaitStatus(coordinator, "s1").Counts.Total);
-        // Expected: the breakers' reset-timeout (2 s) plus a backoff step and a recovery. With
-        // Akka's default reset-timeouts (30 s journal, 60 s snapshots) an open breaker refuses
-        // every recovery for up to a minute after the database is back; 30 s tells the two
-        // apart with room for a busy machine.
-        Assert.True(back.Elapsed < TimeSpan.FromSeconds(30), $"the coordinator recovered {back.Elapsed.TotalSeconds:F1} s after the database came back");
     }
 
     private IActorRef Supervised(RestartBackoff backoff) => Sys.ActorOf(RestartingSupervisor.Props(SweepCoordinator.Props("outage"),
