@@ -109,10 +109,11 @@ public abstract class ClusterTestKit : IDisposable
     protected async Task<string> StartSweep(NodeProcess contact, string grid) =>
         (await Console(contact, "sweep", "start", grid)).GetProperty("sweep_id").GetString()!;
 
-    /// <summary>Polls `sweep status` until <paramref name="done"/> holds (deadline: 5 minutes).</summary>
+    /// <summary>Polls `sweep status` until <paramref name="done"/> holds (deadline: 10 minutes, for a
+    /// machine loaded by other work: the smoke grid takes 1–2 minutes on an idle 2-core one).</summary>
     protected async Task<JsonElement> WaitFor(NodeProcess contact, string sweep, Func<JsonElement, bool> done)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
         while (true)
         {
             var status = await TryConsole(contact, "sweep", "status", sweep);
