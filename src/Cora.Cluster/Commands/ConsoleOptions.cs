@@ -28,9 +28,16 @@ public sealed class ConsoleOptions
 
     public void AddTo(Command command)
     {
+        AddConnectionTo(command);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>The options that reach the cluster (contact, config, certificates), for a command
+    /// with its own output format.</summary>
+    public void AddConnectionTo(Command command)
+    {
         command.Options.Add(Contact);
         command.Options.Add(Config);
-        command.Options.Add(Json);
         command.Options.Add(CertsDir);
         command.Options.Add(Insecure);
     }
