@@ -2,7 +2,7 @@
 # Runs every benchmark, or one: ./bench/run.sh [--quick] [NAME]. Each prints its tables, then one
 # "NAME: …" line per ratio; the summary at the end repeats those lines. --quick shrinks sizes and
 # repetitions so that all of them finish in a few minutes (figures are then rougher).
-# Names: basis-extraction basis-io basis-memory training orchestration scaling evaluator cluster-failover
+# Names: basis-extraction basis-io basis-memory training orchestration scaling evaluator cluster-failover chaos
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 quick=""; only=""
@@ -13,7 +13,7 @@ for arg in "$@"; do
     *) only="$arg" ;;
   esac
 done
-all=(basis-extraction basis-io basis-memory training orchestration scaling evaluator cluster-failover)
+all=(basis-extraction basis-io basis-memory training orchestration scaling evaluator cluster-failover chaos)
 if [[ -n "$only" && ! " ${all[*]} " =~ " $only " ]]; then echo "unknown benchmark '$only' (known: ${all[*]})" >&2; exit 64; fi
 
 # The benchmark project is not in CoRA.sln (bench/README.md says why): build it here, quietly.
@@ -38,6 +38,9 @@ run_one() {
     cluster-failover)
       if [[ -n "$quick" ]]; then echo "cluster-failover: skipped in quick mode (a test-project build and a 3-node cluster; ./bench/run.sh cluster-failover)"
       else "$root/bench/cluster-failover/run.sh"; fi ;;
+    chaos)
+      if [[ -n "$quick" ]]; then echo "chaos: skipped in quick mode (two 100-trial sweeps on a 6-node cluster; ./bench/run.sh chaos)"
+      else "$root/bench/chaos/run.sh"; fi ;;
   esac
 }
 
@@ -49,4 +52,4 @@ for name in "${all[@]}"; do
 done
 echo
 echo "=== summary (each figure is a ratio to a baseline measured in the same run)"
-grep -E '^(basis-extraction|basis-io|basis-memory|training|orchestration|scaling|evaluator|eval-throughput|cluster-failover): ' "$log" || true
+grep -E '^(basis-extraction|basis-io|basis-memory|training|orchestration|scaling|evaluator|eval-throughput|cluster-failover|chaos): ' "$log" || true

@@ -3,7 +3,8 @@
 # 127.0.0.1 — a coordinator node and 1 or 2 one-slot trainer nodes, each trainer pinned to its own
 # core with taskset (its trial processes inherit the pin). Wall time from `sweep start` until the
 # sweep is finished, median of RUNS fresh clusters (new SQLite journal and artifact store each, so
-# nothing is reused); speed-up = T(1 trainer) / T(2 trainers), efficiency = speed-up / 2.
+# nothing is reused); speed-up = T(1 trainer) / T(2 trainers), efficiency = speed-up / 2. Plain TCP
+# (--insecure), as everything stays on loopback; results before TLS was the default used it too.
 # usage: bench/scaling/run.sh [RUNS=3]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,8 +25,8 @@ source "$root/bench/lib.sh"
 node() {
   local log="$1" cpu="$2"; shift 2
   : > "$log"   # exists before the wait below greps it
-  if [[ "$cpu" == "-" ]]; then "$root/cora" node --config "$root/hocon/node.conf" "$@" > "$log" 2>&1 &
-  else taskset -c "$cpu" "$root/cora" node --config "$root/hocon/node.conf" "$@" > "$log" 2>&1 & fi
+  if [[ "$cpu" == "-" ]]; then "$root/cora" node --config "$root/hocon/node.conf" --insecure "$@" > "$log" 2>&1 &
+  else taskset -c "$cpu" "$root/cora" node --config "$root/hocon/node.conf" --insecure "$@" > "$log" 2>&1 & fi
   pids+=($!)
   local deadline=$((SECONDS + 120))
   until grep -q " is up" "$log"; do
@@ -48,9 +49,9 @@ sweep_seconds() {
   done
   local start sweep state
   start=$(date +%s.%N)
-  sweep=$("$root/cora" sweep start "$root/hocon/grids/smoke.conf" --contact "$contact" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["sweep_id"])')
+  sweep=$("$root/cora" sweep start "$root/hocon/grids/smoke.conf" --contact "$contact" --insecure --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["sweep_id"])')
   while :; do
-    state=$("$root/cora" sweep status "$sweep" --contact "$contact" --json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])' || echo unavailable)
+    state=$("$root/cora" sweep status "$sweep" --contact "$contact" --insecure --json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])' || echo unavailable)
     [[ "$state" == completed || "$state" == failed ]] && break
     sleep 0.5
   done

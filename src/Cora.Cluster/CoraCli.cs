@@ -25,6 +25,10 @@ public static class CoraCli
         ReportCommand.Create(),
         DemoCommand.Create(),
         NodeCommand.Create(),
+        new Command("cert", "Certificates for a cluster's mutual TLS: a CA, node and client certificates signed by it")
+        {
+            CertCreateCaCommand.Create(), CertCreateNodeCommand.Create(), CertCreateClientCommand.Create(),
+        },
         InteractiveConsoleCommand.Create(),
         new Command("cluster", "Operate a running cluster (through any node's receptionist)")
         {
@@ -76,6 +80,11 @@ public static class CoraCli
         {
             config.Error.WriteLine($"cora: {e.Message}");
             return ExitCodes.NoInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            config.Error.WriteLine($"cora: {e.Message}");
+            return ExitCodes.IoError;
         }
         catch (OperationCanceledException)
         {

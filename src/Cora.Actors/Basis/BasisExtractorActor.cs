@@ -26,7 +26,7 @@ public sealed class BasisExtractorActor : ReceiveActor
         _artifacts = artifacts;
         Receive<EnsureBasis>(Ensure);
         Receive<Extracted>(done => Answer(done.BasisId, ticket => new BasisReady(ticket, done.Path)));
-        Receive<ExtractionFailed>(failed => Answer(failed.BasisId, ticket => new BasisFailed(ticket, failed.Reason, failed.Deterministic)));
+        Receive<ExtractionFailed>(failed => Answer(failed.BasisId, ticket => new BasisFailed(ticket, failed.Reason, failed.Deterministic, failed.NodeFault)));
     }
 
     public static Props Props(string artifacts) => Akka.Actor.Props.Create(() => new BasisExtractorActor(artifacts));
@@ -57,7 +57,8 @@ public sealed class BasisExtractorActor : ReceiveActor
         var cancellation = _stopping.Token;
         Task.Run(() => BasisExtractor.Extract(options, cancellation: cancellation), cancellation).PipeTo(Self,
             success: result => new Extracted(plan.BasisId, result.Output),
-            failure: e => new ExtractionFailed(plan.BasisId, Unwrap(e).Message, Unwrap(e) is InvalidInputException));
+            failure: e => new ExtractionFailed(plan.BasisId, Unwrap(e).Message, Unwrap(e) is InvalidInputException,
+                Unwrap(e) is IOException or UnauthorizedAccessException));
     }
 
     private void Answer(string basisId, Func<TrialTicket, object> reply)
@@ -70,5 +71,5 @@ public sealed class BasisExtractorActor : ReceiveActor
 
     private sealed record Extracted(string BasisId, string Path);
 
-    private sealed record ExtractionFailed(string BasisId, string Reason, bool Deterministic);
+    private sealed record ExtractionFailed(string BasisId, string Reason, bool Deterministic, bool NodeFault);
 }

@@ -122,7 +122,8 @@ public sealed class CommandHost : ReceiveActor
             var address = m.Address.ToString();
             var slots = trainers.Where(t => t.Node == address).ToList();
             return new MemberView(address, m.Roles.Order(StringComparer.Ordinal).ToList(), m.Status.ToString(),
-                !state.Unreachable.Contains(m), new GpuView(slots.Count, slots.Count(s => s.Busy)));
+                !state.Unreachable.Contains(m), new GpuView(slots.Count, slots.Count(s => s.Busy),
+                    slots.Where(s => s.Quarantined is not null).Select(s => $"slot {s.Slot}: {s.Quarantined}").ToList()));
         }).ToList();
         return new ClusterView(members);
     }

@@ -72,9 +72,12 @@ public sealed record MemberView(
     [property: JsonPropertyName("reachable")] bool Reachable,
     [property: JsonPropertyName("gpus")] GpuView Gpus);
 
+/// <param name="Quarantined">Slots that stopped pulling work after node faults, each as
+/// "slot N: reason" (empty when none; optional on the wire).</param>
 public sealed record GpuView(
     [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("busy")] int Busy);
+    [property: JsonPropertyName("busy")] int Busy,
+    [property: JsonPropertyName("quarantined")] IReadOnlyList<string>? Quarantined = null);
 
 /// <summary>A mutating command was carried out (or handed to the cluster).</summary>
 public sealed record ConsoleDone([property: JsonPropertyName("message")] string Message) : IConsoleMessage;

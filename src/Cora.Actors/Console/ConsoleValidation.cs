@@ -17,8 +17,8 @@ namespace Cora.Actors.Console;
 /// The coordinator side's own check of everything a console sends. The `cora` CLI plans and
 /// checks before it sends, but anything that holds the token can send any message, so nothing is
 /// taken on trust: ids are ids (<see cref="SweepPlanner.IdLength"/> lowercase hex characters), a
-/// plan's sweep id is the hash of its trials' ids, paths are absolute and normalised, timeouts and
-/// attempts are bounded as <see cref="GridReader"/> bounds them, names and free text carry no
+/// plan's sweep id is the hash of its trials' ids, paths are absolute and normalised, timeouts, attempts and
+/// abandons are bounded as <see cref="GridReader"/> bounds them, names and free text carry no
 /// control characters (they go into logs), and every trial spec passes the checks a trial runs.
 /// </summary>
 /// <remarks>
@@ -171,6 +171,8 @@ public static class ConsoleValidation
             yield return new($"{field}.timeout_seconds", Number(trial.TimeoutSeconds), $"must be more than 0 and at most {Number(TrialPlan.MaxTimeout.TotalSeconds)} ({TrialPlan.MaxTimeout.TotalDays:F0} days)");
         if (trial.MaxAttempts is < 1 or > TrialPlan.AttemptsLimit)
             yield return new($"{field}.max_attempts", Number(trial.MaxAttempts), $"must be between 1 and {TrialPlan.AttemptsLimit}");
+        if (trial.MaxAbandons is < 1 or > TrialPlan.AttemptsLimit)
+            yield return new($"{field}.max_abandons", Number(trial.MaxAbandons), $"must be between 1 and {TrialPlan.AttemptsLimit}");
 
         var needsBasis = method!.Value.NeedsBasis();
         if (needsBasis && trial.Basis is null) yield return new($"{field}.basis", "null", $"method {trial.Method} needs a basis");

@@ -40,16 +40,24 @@ public sealed record TrialAttemptFailed(
     [property: JsonPropertyName("deterministic")] bool Deterministic,
     [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
 
-/// <summary>An attempt was abandoned through no fault of the trial (its trainer or node went away,
-/// or the coordinator restarted): the trial is pending again and the attempt does not count.</summary>
+/// <summary>An attempt was abandoned through no fault of the trial (its trainer or node went away
+/// or failed, its lease lapsed, its sweep was cancelled): the trial is pending again and the
+/// attempt does not count toward <c>max-attempts</c>.</summary>
 /// <param name="Declined">The trainer was busy and sent the assignment back at once: nothing
 /// ran, so it is not listed among the trial's attempts (added later: optional).</param>
+/// <param name="Counted">The abandon counts toward the trial's <c>max-abandons</c> (the attempt
+/// was lost, not stopped on purpose); at the cap the trial fails (added later: optional, and
+/// older events count nothing).</param>
+/// <param name="NodeFault">The trainer's node failed the attempt: the trial avoids that node
+/// while another one can take it (added later: optional).</param>
 public sealed record TrialRequeued(
     [property: JsonPropertyName("trial_id")] string TrialId,
     [property: JsonPropertyName("attempt")] int Attempt,
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("at")] DateTimeOffset At,
-    [property: JsonPropertyName("declined")] bool Declined = false) : ICoordinatorEvent;
+    [property: JsonPropertyName("declined")] bool Declined = false,
+    [property: JsonPropertyName("counted")] bool Counted = false,
+    [property: JsonPropertyName("node_fault")] bool NodeFault = false) : ICoordinatorEvent;
 
 /// <summary>A result arrived for a trial that already had one; it was dropped, and counted.</summary>
 public sealed record DuplicateResultDropped(

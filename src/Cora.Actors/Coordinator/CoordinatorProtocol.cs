@@ -20,9 +20,42 @@ public sealed record SweepAccepted(
 /// <summary>A trainer slot asks for work (work pulling). The coordinator answers with
 /// <see cref="RunTrial"/> now or as soon as a trial is pending; it watches the sender, and a
 /// trainer that stops has its running trials requeued.</summary>
+/// <param name="Incarnation">Made afresh each time the trainer actor starts: a trainer that
+/// restarted (same actor ref, so no Terminated) asks with a new one, and the attempts its previous
+/// incarnation held are requeued at once (optional on the wire: older trainers send none).</param>
 public sealed record RequestTrial(
     [property: JsonPropertyName("node")] string Node,
-    [property: JsonPropertyName("slot")] int Slot) : ICoordinatorMessage;
+    [property: JsonPropertyName("slot")] int Slot,
+    [property: JsonPropertyName("incarnation")] string? Incarnation = null) : ICoordinatorMessage;
+
+/// <summary>Trainer → coordinator, every <c>cora.trainer.heartbeat-every</c> while an attempt
+/// runs: renews the attempt's lease. An attempt whose lease lapses (<c>cora.coordinator.lease</c>)
+/// is requeued; a heartbeat for an attempt that is no longer current is answered with
+/// <see cref="CancelTrial"/>, so a trainer never runs work nobody waits for.</summary>
+public sealed record AttemptAlive(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("slot")] int Slot,
+    [property: JsonPropertyName("incarnation")] string Incarnation) : ICoordinatorMessage;
+
+/// <summary>Coordinator → trainer: the result (<see cref="TrialCompleted"/> or
+/// <see cref="TrialFailed"/>) of this attempt is journaled, or was not needed; the trainer stops
+/// sending it again. A trainer re-sends a result until this arrives, so a result sent while the
+/// coordinator was down or moving is not lost.</summary>
+public sealed record ResultRecorded(
+    [property: JsonPropertyName("trial_id")] string TrialId,
+    [property: JsonPropertyName("attempt")] int Attempt) : ICoordinatorMessage;
+
+/// <summary>Trainer → coordinator: this slot stopped pulling work after consecutive node faults
+/// (<c>cora.trainer.quarantine-after</c>) and re-checks itself every
+/// <c>cora.trainer.recheck-every</c>; repeated at that pace, so a coordinator that moved learns it.
+/// The slot rejoins with a plain <see cref="RequestTrial"/>.</summary>
+public sealed record TrainerQuarantined(
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("slot")] int Slot,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("since")] DateTimeOffset Since) : ICoordinatorMessage;
 
 /// <summary>Coordinator → trainer: run this attempt of this trial.</summary>
 public sealed record RunTrial(
@@ -44,10 +77,12 @@ public sealed record GetTrainers : ICoordinatorMessage
 
 /// <param name="Node">The trainer's node (its cluster address).</param>
 /// <param name="Busy">Running a trial now.</param>
+/// <param name="Quarantined">Why the slot stopped pulling work (node faults), or null.</param>
 public sealed record TrainerSlot(
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("slot")] int Slot,
-    [property: JsonPropertyName("busy")] bool Busy);
+    [property: JsonPropertyName("busy")] bool Busy,
+    [property: JsonPropertyName("quarantined"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Quarantined = null);
 
 public sealed record TrainerList([property: JsonPropertyName("trainers")] IReadOnlyList<TrainerSlot> Trainers) : ICoordinatorMessage;
 
@@ -102,11 +137,15 @@ public sealed record TrialCompleted(
     [property: JsonPropertyName("output_dir")] string OutputDir) : ICoordinatorMessage;
 
 /// <summary>Trainer → coordinator: the attempt failed; <paramref name="Deterministic"/> when a retry cannot help.</summary>
+/// <param name="NodeFault">The node failed, not the trial (a missing mount, an I/O or permission
+/// error, no space, the OOM killer, a stage past its deadline): the trial is requeued to run
+/// elsewhere and the attempt counts as abandoned, not failed (optional on the wire).</param>
 public sealed record TrialFailed(
     [property: JsonPropertyName("trial_id")] string TrialId,
     [property: JsonPropertyName("attempt")] int Attempt,
     [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("deterministic")] bool Deterministic) : ICoordinatorMessage;
+    [property: JsonPropertyName("deterministic")] bool Deterministic,
+    [property: JsonPropertyName("node_fault")] bool NodeFault = false) : ICoordinatorMessage;
 
 /// <summary>Reply: <see cref="SweepStatus"/> (state "unknown" for an id never submitted).</summary>
 public sealed record GetSweepStatus([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;

@@ -33,4 +33,14 @@ public sealed record TrialSnapshot(
     [property: JsonPropertyName("output_dir")] string? OutputDir,
     [property: JsonPropertyName("failure_reason")] string? FailureReason,
     [property: JsonPropertyName("duplicates_dropped")] int DuplicatesDropped,
-    [property: JsonPropertyName("history")] IReadOnlyList<AttemptRecord> History);
+    [property: JsonPropertyName("history")] IReadOnlyList<AttemptRecord> History)
+{
+    /// <summary>Counted abandons so far (added later: optional).</summary>
+    [JsonPropertyName("abandons")] public int Abandons { get; init; }
+
+    /// <summary>Nodes where an attempt failed because of the node (added later: optional).</summary>
+    [JsonPropertyName("faulted_nodes")] public IReadOnlyList<string>? FaultedNodes { get; init; }
+
+    /// <summary>The attempt whose result was recorded (added later: optional).</summary>
+    [JsonPropertyName("succeeded_attempt")] public int? SucceededAttempt { get; init; }
+}

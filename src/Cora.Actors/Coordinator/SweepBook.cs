@@ -13,7 +13,9 @@ namespace Cora.Actors.Coordinator;
 /// overlapping grid never runs a finished trial again; only a pending trial is assigned, so one
 /// config never runs twice in parallel; the first result wins and later ones are counted and
 /// dropped; a failure of an attempt that is no longer current changes nothing; a deterministic
-/// failure is final, other failures retry until <c>max_attempts</c>.
+/// failure is final, other failures retry until <c>max_attempts</c>; an attempt lost with its
+/// trainer or failed by its node is abandoned, not failed, avoids that node next time, and retries
+/// until <c>max_abandons</c>.
 /// </remarks>
 public sealed class SweepBook
 {
@@ -44,36 +46,43 @@ public sealed class SweepBook
     public SweepSubmitted? Submit(SweepPlan plan, DateTimeOffset now) =>
         _sweeps.ContainsKey(plan.SweepId) ? null : new SweepSubmitted(plan, now);
 
-    /// <summary>The oldest pending trial for this trainer slot, or null when nothing is pending.</summary>
-    public TrialAssigned? Assign(string trainer, string node, int slot, DateTimeOffset now)
+    /// <summary>The oldest pending trial for this trainer slot, or null when nothing is pending
+    /// for it. A trial skips a node that failed it (a node fault) while some other node among
+    /// <paramref name="trainerNodes"/> has not; when every one has, any may try again.</summary>
+    public TrialAssigned? Assign(string trainer, string node, int slot, DateTimeOffset now, IReadOnlyCollection<string>? trainerNodes = null)
     {
-        var next = _pending.Values.FirstOrDefault(Live);
-        if (next is null) return null;
-        var trial = _trials[next];
-        return new TrialAssigned(trial.Plan.TrialId, trial.Attempt + 1, trainer, node, slot, now);
+        var next = _pending.Values.Where(Live).Select(id => _trials[id]).FirstOrDefault(t =>
+            !t.FaultedNodes.Contains(node) || (trainerNodes ?? [node]).All(t.FaultedNodes.Contains));
+        return next is null ? null : new TrialAssigned(next.Plan.TrialId, next.Attempt + 1, trainer, node, slot, now);
     }
 
+    /// <summary>The event that records a result, or null when there is nothing to record: the
+    /// trial is unknown, or this is a re-sent copy of the result already recorded.</summary>
     public ICoordinatorEvent? Succeed(string trialId, int attempt, IReadOnlyDictionary<string, JsonElement> metrics, string outputDir, DateTimeOffset now)
     {
         if (!_trials.TryGetValue(trialId, out var trial)) return null;
-        return trial.State == TrialState.Succeeded
-            ? new DuplicateResultDropped(trialId, attempt, now)
-            : new TrialSucceeded(trialId, attempt, metrics, outputDir, now);
+        if (trial.State != TrialState.Succeeded) return new TrialSucceeded(trialId, attempt, metrics, outputDir, now);
+        return trial.SucceededAttempt == attempt ? null : new DuplicateResultDropped(trialId, attempt, now);
     }
 
     public TrialAttemptFailed? Fail(string trialId, int attempt, string reason, bool deterministic, DateTimeOffset now) =>
         IsCurrent(trialId, attempt) ? new TrialAttemptFailed(trialId, attempt, reason, deterministic, now) : null;
 
+    /// <summary>Puts a running attempt back to pending without counting it (declined, cancelled).</summary>
     public TrialRequeued? Requeue(string trialId, int attempt, string reason, DateTimeOffset now) =>
         IsCurrent(trialId, attempt) ? new TrialRequeued(trialId, attempt, reason, now) : null;
 
-    /// <summary>Requeues every trial running on <paramref name="trainer"/> (it stopped or its node left).</summary>
-    public IReadOnlyList<TrialRequeued> RequeueTrainer(string trainer, string reason, DateTimeOffset now) =>
-        Running.Where(t => t.Trainer == trainer).Select(t => new TrialRequeued(t.Plan.TrialId, t.Attempt, reason, now)).ToList();
+    /// <summary>An attempt was lost (its trainer stopped or restarted, its lease lapsed) or its node
+    /// failed it (<paramref name="nodeFault"/>): requeued, and counted toward max-abandons.</summary>
+    public TrialRequeued? Abandon(string trialId, int attempt, string reason, bool nodeFault, DateTimeOffset now) =>
+        IsCurrent(trialId, attempt) ? new TrialRequeued(trialId, attempt, reason, now, Counted: true, NodeFault: nodeFault) : null;
 
-    /// <summary>Requeues every running trial (after a coordinator restart nobody is known to run them).</summary>
-    public IReadOnlyList<TrialRequeued> RequeueAll(string reason, DateTimeOffset now) =>
-        Running.Select(t => new TrialRequeued(t.Plan.TrialId, t.Attempt, reason, now)).ToList();
+    /// <summary>Abandons every trial running on <paramref name="trainer"/> (it stopped, restarted or its node left).</summary>
+    public IReadOnlyList<TrialRequeued> AbandonTrainer(string trainer, string reason, DateTimeOffset now) =>
+        Running.Where(t => t.Trainer == trainer).Select(t => Abandon(t.Plan.TrialId, t.Attempt, reason, nodeFault: false, now)!).ToList();
+
+    /// <summary>Whether <paramref name="attempt"/> is the trial's running attempt.</summary>
+    public bool IsRunning(string trialId, int attempt) => IsCurrent(trialId, attempt);
 
     /// <summary>Cancels a live sweep; the running attempts it alone wants are then requeued by the caller.</summary>
     public SweepCancelled? Cancel(string sweepId, DateTimeOffset now) =>
@@ -123,6 +132,7 @@ public sealed class SweepBook
                 var trial = _trials[s.TrialId];
                 _pending.Remove(trial.Order);
                 trial.State = TrialState.Succeeded;
+                trial.SucceededAttempt = s.Attempt;
                 trial.Metrics = s.Metrics;
                 trial.OutputDir = s.OutputDir;
                 trial.FailureReason = null;
@@ -149,6 +159,14 @@ public sealed class SweepBook
             {
                 var trial = _trials[r.TrialId];
                 if (!r.Declined) trial.History.Add(new AttemptRecord(r.Attempt, trial.Node ?? "", "abandoned", r.Reason, r.At));
+                if (r.NodeFault && trial.Node is { } node) trial.FaultedNodes.Add(node);
+                if (r.Counted) trial.Abandons++;
+                if (r.Counted && trial.Abandons >= trial.Plan.MaxAbandons)
+                {
+                    trial.State = TrialState.Failed;
+                    trial.FailureReason = $"abandoned {trial.Abandons} times (trials.max-abandons = {trial.Plan.MaxAbandons}); the last: {r.Reason}";
+                    break;
+                }
                 trial.State = TrialState.Pending;
                 _pending[trial.Order] = trial.Plan.TrialId;
                 break;
@@ -167,6 +185,7 @@ public sealed class SweepBook
                     if (trial.State != TrialState.Failed) continue;
                     trial.State = TrialState.Pending;
                     trial.FailedAttempts = 0;
+                    trial.Abandons = 0;
                     trial.FailureReason = null;
                     _pending[trial.Order] = id;
                 }
@@ -178,17 +197,23 @@ public sealed class SweepBook
 
     public CoordinatorSnapshot Snapshot() => new(
         _sweepOrder.Select(id => _sweeps[id]).ToList(),
-        _trials.Values.OrderBy(t => t.Order).Select(t => new TrialSnapshot(t.Plan.TrialId, t.Order, t.State, t.Attempt, t.FailedAttempts,
-            t.Trainer, t.Node, t.Slot, t.Metrics, t.OutputDir, t.FailureReason, t.DuplicatesDropped, t.History.ToList())).ToList(),
+        _trials.Values.OrderBy(t => t.Order).Select(TrialSnapshotOf).ToList(),
         _nextOrder)
     {
         Cancelled = _cancelled.Order(StringComparer.Ordinal).ToList(),
     };
 
+    private static TrialSnapshot TrialSnapshotOf(TrialRecord t) => new(t.Plan.TrialId, t.Order, t.State, t.Attempt, t.FailedAttempts,
+        t.Trainer, t.Node, t.Slot, t.Metrics, t.OutputDir, t.FailureReason, t.DuplicatesDropped, t.History.ToList())
+    {
+        Abandons = t.Abandons,
+        FaultedNodes = t.FaultedNodes.Count == 0 ? null : t.FaultedNodes.Order(StringComparer.Ordinal).ToList(),
+        SucceededAttempt = t.SucceededAttempt,
+    };
+
     /// <summary>One trial's plan and state, or nulls when the id is unknown.</summary>
     public TrialDetail Detail(string trialId) => _trials.TryGetValue(trialId, out var t)
-        ? new TrialDetail(t.Plan, new TrialSnapshot(t.Plan.TrialId, t.Order, t.State, t.Attempt, t.FailedAttempts, t.Trainer, t.Node, t.Slot,
-            t.Metrics, t.OutputDir, t.FailureReason, t.DuplicatesDropped, t.History.ToList()))
+        ? new TrialDetail(t.Plan, TrialSnapshotOf(t))
         : new TrialDetail(null, null);
 
     /// <summary>The book a snapshot describes; events journaled after it are then applied on top.</summary>
@@ -222,8 +247,11 @@ public sealed class SweepBook
                 OutputDir = t.OutputDir,
                 FailureReason = t.FailureReason,
                 DuplicatesDropped = t.DuplicatesDropped,
+                Abandons = t.Abandons,
+                SucceededAttempt = t.SucceededAttempt,
             };
             record.History.AddRange(t.History);
+            record.FaultedNodes.UnionWith(t.FaultedNodes ?? []);
             book._trials[t.TrialId] = record;
             if (t.State == TrialState.Pending) book._pending[t.Order] = t.TrialId;
         }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Cora.Actors.Monitoring;
+using Cora.Actors.Persistence;
 
 namespace Cora.Actors.Coordinator;
 
@@ -10,19 +11,28 @@ namespace Cora.Actors.Coordinator;
 /// Owns every sweep and trial (DESIGN.md §2). Event-sourced: each decision is journaled before it
 /// takes effect, so a restart (or, in a cluster, the singleton moving) recovers exactly what was
 /// decided. Trainers pull work with <see cref="RequestTrial"/>; the coordinator watches them and
-/// requeues the trials of one that stops. After recovery nothing is known to be running — the
-/// trainers that held attempts belonged to the previous incarnation — so every running trial is
-/// requeued; should a late result of such an attempt still arrive, the first result wins and the
-/// rest are counted and dropped. The rules themselves live in <see cref="SweepBook"/>.
+/// abandons (requeues) the attempts of one that stops or restarts.
 /// </summary>
-public sealed class SweepCoordinator : ReceivePersistentActor
+/// <remarks>
+/// No trial stays running without a live attempt: each running attempt holds a lease
+/// (<see cref="CoordinatorSettings.Lease"/>) that its trainer renews with heartbeats and progress;
+/// a lapsed lease requeues the trial. After recovery the running attempts keep running with fresh
+/// leases — trainers on other nodes are most likely still at work — and those nobody renews lapse.
+/// Results are acknowledged (<see cref="ResultRecorded"/>) once journaled, and trainers re-send
+/// them until then, so a result sent while the coordinator was away is not lost; the first result
+/// wins and later ones are counted and dropped. The rules themselves live in <see cref="SweepBook"/>.
+/// </remarks>
+public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 {
     public const string DefaultPersistenceId = "sweep-coordinator";
 
     private readonly int _snapshotEvery;
+    private readonly CoordinatorSettings _settings;
     private SweepBook _book = new();
     private readonly Dictionary<IActorRef, (string Node, int Slot)> _idle = [];
-    private readonly Dictionary<string, (IActorRef Ref, string Node, int Slot)> _trainers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrainerEntry> _trainers = new(StringComparer.Ordinal);
+    /// <summary>When the lease of each running attempt lapses (in memory: granted afresh on recovery).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _leases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialProgressed> _progress = new(StringComparer.Ordinal);
     /// <summary>When each live attempt was assigned (this incarnation only), for its duration.</summary>
     private readonly Dictionary<string, (int Attempt, DateTimeOffset At)> _assignedAt = new(StringComparer.Ordinal);
@@ -34,18 +44,23 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     {
         PersistenceId = persistenceId;
         _snapshotEvery = snapshotEvery;
+        _settings = CoordinatorSettings.Create(Context.System.Settings.Config);
         Recover<SnapshotOffer>(offer => _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot));
         // A lambda, not the method group: a snapshot offer replaces _book.
         Recover<ICoordinatorEvent>(e => _book.Apply(e));
-        Recover<RecoveryCompleted>(_ => RequeueAfterRestart());
+        Recover<RecoveryCompleted>(_ => Recovered());
 
         Command<SubmitSweep>(Submit);
         Command<RequestTrial>(Request);
         Command<TrialProgressed>(p =>
         {
-            if (_book.Trial(p.TrialId) is { State: TrialState.Running } t && t.Attempt == p.Attempt)
-                _progress[p.TrialId] = p.After(_progress.GetValueOrDefault(p.TrialId));
+            if (!_book.IsRunning(p.TrialId, p.Attempt)) return;
+            _progress[p.TrialId] = p.After(_progress.GetValueOrDefault(p.TrialId));
+            Renew(p.TrialId);
         });
+        Command<AttemptAlive>(Alive);
+        Command<TrainerQuarantined>(Quarantined);
+        Command<LeaseCheck>(_ => AbandonLapsed());
         Command<TrialCompleted>(Complete);
         Command<TrialFailed>(Failed);
         Command<TrialDeclined>(declined =>
@@ -94,8 +109,10 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     /// <summary>How many failed or abandoned attempts <see cref="GetOverview"/> lists.</summary>
     private const int RecentFailures = 20;
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private List<TrainerSlot> Trainers() => _trainers
-        .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key)))
+        .Select(t => new TrainerSlot(t.Value.Node, t.Value.Slot, _book.Running.Any(r => r.Trainer == t.Key), t.Value.Quarantined))
         .OrderBy(t => t.Node, StringComparer.Ordinal).ThenBy(t => t.Slot).ToList();
 
     /// <summary>Applies a journaled event, and every <c>snapshotEvery</c> events saves the book.
@@ -157,11 +174,107 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     public static Props Props(string persistenceId = DefaultPersistenceId, int snapshotEvery = 500) =>
         Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery));
 
-    private void RequeueAfterRestart()
+    /// <summary>The coordinator in words, for logs.</summary>
+    public const string Description = "the sweep coordinator";
+
+    // Akka.Persistence stops the actor after either; its RestartingSupervisor starts it again.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        JournalFailureLog.PersistFailed(_log, Description, cause, @event, sequenceNr);
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        JournalFailureLog.RecoveryFailed(_log, Description, reason, message);
+
+    /// <summary>After recovery: every running attempt keeps running with a fresh lease (its trainer
+    /// renews it if it is still at work) — or, with no lease after a restart, is requeued at once —
+    /// and leases are checked from now on.</summary>
+    private void Recovered()
     {
-        var requeued = _book.RequeueAll("the coordinator restarted while this attempt ran", DateTimeOffset.UtcNow);
-        if (requeued.Count > 0) _log.Info("Recovered; requeuing {0} trial(s) that were running", requeued.Count);
-        PersistAllTimed(requeued, Apply);
+        var now = DateTimeOffset.UtcNow;
+        Timers.StartPeriodicTimer("leases", LeaseCheck.Instance, _settings.LeaseCheckEvery);
+        var running = _book.Running.ToList();
+        if (running.Count == 0) return;
+        if (_settings.LeaseAfterRestart == TimeSpan.Zero)
+        {
+            _log.Info("Recovered; requeuing {0} trial(s) that were running", running.Count);
+            PersistAllTimed(running.Select(t => _book.Abandon(t.Plan.TrialId, t.Attempt, "the node restarted while this attempt ran", nodeFault: false, now)!), Apply);
+            return;
+        }
+        foreach (var trial in running) _leases[trial.Plan.TrialId] = now + _settings.LeaseAfterRestart;
+        _log.Info("Recovered with {0} attempt(s) running; each keeps running while its trainer renews its lease ({1})", running.Count, _settings.LeaseAfterRestart);
+    }
+
+    private void Renew(string trialId) => _leases[trialId] = DateTimeOffset.UtcNow + _settings.Lease;
+
+    /// <summary>Requeues (abandons) every running attempt whose lease lapsed.</summary>
+    private void AbandonLapsed()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var lapsed = _book.Running
+            .Where(t => !_leases.TryGetValue(t.Plan.TrialId, out var until) || until < now)
+            .Select(t => _book.Abandon(t.Plan.TrialId, t.Attempt,
+                $"no word from its trainer on {t.Node} (slot {t.Slot}) for {_settings.Lease.TotalSeconds:F0} s: the lease lapsed", nodeFault: false, now)!)
+            .ToList();
+        if (lapsed.Count == 0) return;
+        foreach (var e in lapsed) _leases.Remove(e.TrialId);
+        _log.Warning("{0} attempt(s) lost their lease; requeuing", lapsed.Count);
+        PersistAllTimed(lapsed, e =>
+        {
+            Apply(e);
+            Dispatch();
+        });
+    }
+
+    /// <summary>A busy trainer's heartbeat: renews the attempt's lease, or stops an attempt that is
+    /// no longer current (its lease lapsed meanwhile, or another attempt already succeeded).</summary>
+    private void Alive(AttemptAlive alive)
+    {
+        Register(alive.Node, alive.Slot, alive.Incarnation);
+        if (_book.IsRunning(alive.TrialId, alive.Attempt))
+        {
+            Renew(alive.TrialId);
+            return;
+        }
+        var trial = _book.Trial(alive.TrialId);
+        var why = trial is null ? "the coordinator does not know this trial"
+            : $"attempt {alive.Attempt} is no longer current (the trial is {trial.State.ToString().ToLowerInvariant()}, latest attempt {trial.Attempt})";
+        Sender.Tell(new CancelTrial(alive.TrialId, alive.Attempt, why));
+    }
+
+    private void Quarantined(TrainerQuarantined quarantined)
+    {
+        var entry = Register(quarantined.Node, quarantined.Slot, incarnation: null);
+        _idle.Remove(Sender);
+        if (entry.Quarantined is null)
+            _log.Warning("Trainer {0} slot {1} quarantined itself: {2}", quarantined.Node, quarantined.Slot, quarantined.Reason);
+        entry.Quarantined = quarantined.Reason;
+    }
+
+    /// <summary>Knows and watches the sending trainer. A known trainer that sends a new
+    /// incarnation restarted: the attempts its previous incarnation held are abandoned.</summary>
+    private TrainerEntry Register(string node, int slot, string? incarnation)
+    {
+        var name = TrainerName(Sender);
+        if (!_trainers.TryGetValue(name, out var entry))
+        {
+            Context.Watch(Sender);
+            _trainers[name] = entry = new TrainerEntry(Sender, node, slot) { Incarnation = incarnation };
+            return entry;
+        }
+        if (incarnation is null || entry.Incarnation == incarnation) return entry;
+        var restarted = entry.Incarnation is not null;
+        entry.Incarnation = incarnation;
+        if (!restarted) return entry;
+        var abandoned = _book.AbandonTrainer(name, $"the trainer on {node} (slot {slot}) restarted while the attempt ran", DateTimeOffset.UtcNow);
+        if (abandoned.Count > 0)
+        {
+            _log.Warning("Trainer {0} slot {1} restarted; requeuing {2} trial(s)", node, slot, abandoned.Count);
+            PersistAllTimed(abandoned, e =>
+            {
+                Apply(e);
+                Dispatch();
+            });
+        }
+        return entry;
     }
 
     private void Submit(SubmitSweep submit)
@@ -186,8 +299,19 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     private void Request(RequestTrial request)
     {
         var name = TrainerName(Sender);
-        if (!_trainers.ContainsKey(name)) Context.Watch(Sender);
-        _trainers[name] = (Sender, request.Node, request.Slot);
+        // The same incarnation asking while it holds an attempt: the request was sent before the
+        // assignment reached it (an idle slot repeats its request, and a singleton proxy buffers
+        // the repeats while the coordinator moves). The slot is busy; taking the request would
+        // only hand it work to decline.
+        var crossed = request.Incarnation is not null && _trainers.TryGetValue(name, out var known) && known.Incarnation == request.Incarnation
+            && _book.Running.Any(t => t.Trainer == name);
+        var entry = Register(request.Node, request.Slot, request.Incarnation);
+        if (entry.Quarantined is not null)
+        {
+            _log.Info("Trainer {0} slot {1} passed its check and pulls work again", request.Node, request.Slot);
+            entry.Quarantined = null;
+        }
+        if (crossed) return;
         _idle[Sender] = (request.Node, request.Slot);
         Dispatch();
     }
@@ -197,8 +321,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     private void Dispatch()
     {
         if (_assigning || _idle.Count == 0 || !_book.HasPending) return;
-        var (trainer, (node, slot)) = _idle.First();
-        var e = _book.Assign(TrainerName(trainer), node, slot, DateTimeOffset.UtcNow)!;
+        var now = DateTimeOffset.UtcNow;
+        var nodes = _trainers.Values.Where(t => t.Quarantined is null).Select(t => t.Node).ToHashSet(StringComparer.Ordinal);
+        var (trainer, e) = _idle
+            .Select(idle => (Trainer: idle.Key, Event: _book.Assign(TrainerName(idle.Key), idle.Value.Node, idle.Value.Slot, now, nodes)))
+            .FirstOrDefault(c => c.Event is not null);
+        if (e is null) return;
         _idle.Remove(trainer);
         _assigning = true;
         PersistTimed(e, assigned =>
@@ -206,6 +334,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             Apply(assigned);
             _assigning = false;
             _progress.Remove(assigned.TrialId);
+            Renew(assigned.TrialId);
             trainer.Tell(new RunTrial(_book.Trial(assigned.TrialId)!.Plan, assigned.Attempt));
             Dispatch();
         });
@@ -213,19 +342,24 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 
     private void Complete(TrialCompleted done)
     {
+        var sender = Sender;
         var before = _book.Trial(done.TrialId);
         var otherAttempt = before is { State: TrialState.Running } && before.Attempt != done.Attempt
             ? (before.Trainer, before.Attempt) : default;
         var e = _book.Succeed(done.TrialId, done.Attempt, done.Metrics, done.OutputDir, DateTimeOffset.UtcNow);
         if (e is null)
         {
-            _log.Warning("Result for unknown trial {0} dropped", done.TrialId);
+            // Unknown, or a re-sent copy of the result already recorded: nothing to journal.
+            if (before is null) _log.Warning("Result for unknown trial {0} dropped", done.TrialId);
+            sender.Tell(new ResultRecorded(done.TrialId, done.Attempt));
             return;
         }
         PersistTimed(e, recorded =>
         {
             Apply(recorded);
             _progress.Remove(done.TrialId);
+            _leases.Remove(done.TrialId);
+            sender.Tell(new ResultRecorded(done.TrialId, done.Attempt));
             if (recorded is DuplicateResultDropped)
                 _log.Info("Trial {0}: duplicate result of attempt {1} dropped", done.TrialId, done.Attempt);
             if (otherAttempt.Trainer is { } name && _trainers.TryGetValue(name, out var trainer))
@@ -233,19 +367,28 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         });
     }
 
+    /// <summary>A failed attempt: a node fault is abandoned (requeued, avoiding that node), any
+    /// other failure counts toward max-attempts. Acknowledged either way.</summary>
     private void Failed(TrialFailed failed)
     {
-        var e = _book.Fail(failed.TrialId, failed.Attempt, failed.Reason, failed.Deterministic, DateTimeOffset.UtcNow);
+        var sender = Sender;
+        var now = DateTimeOffset.UtcNow;
+        ICoordinatorEvent? e = failed.NodeFault
+            ? _book.Abandon(failed.TrialId, failed.Attempt, failed.Reason, nodeFault: true, now)
+            : _book.Fail(failed.TrialId, failed.Attempt, failed.Reason, failed.Deterministic, now);
         if (e is null)
         {
             _log.Info("Trial {0}: failure of attempt {1}, which is not current, ignored: {2}", failed.TrialId, failed.Attempt, failed.Reason);
+            sender.Tell(new ResultRecorded(failed.TrialId, failed.Attempt));
             return;
         }
         PersistTimed(e, recorded =>
         {
             Apply(recorded);
             _progress.Remove(failed.TrialId);
-            _log.Warning("Trial {0} attempt {1} failed: {2}", failed.TrialId, failed.Attempt, failed.Reason);
+            _leases.Remove(failed.TrialId);
+            sender.Tell(new ResultRecorded(failed.TrialId, failed.Attempt));
+            _log.Warning("Trial {0} attempt {1} {2}: {3}", failed.TrialId, failed.Attempt, failed.NodeFault ? "failed because of its node (requeued)" : "failed", failed.Reason);
             Dispatch();
         });
     }
@@ -282,7 +425,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         _idle.Remove(trainer);
         var name = TrainerName(trainer);
         _trainers.Remove(name);
-        var requeued = _book.RequeueTrainer(name, $"trainer {trainer.Path} stopped", DateTimeOffset.UtcNow);
+        var requeued = _book.AbandonTrainer(name, $"trainer {trainer.Path} stopped", DateTimeOffset.UtcNow);
         if (requeued.Count > 0) _log.Warning("Trainer {0} stopped; requeuing {1} trial(s)", trainer.Path, requeued.Count);
         PersistAllTimed(requeued, e =>
         {
@@ -291,6 +434,23 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         });
     }
 
-    /// <summary>A trainer's full path with its uid: a restarted trainer is a different trainer.</summary>
+    /// <summary>A trainer's full path with its uid: a trainer stopped and started again is a
+    /// different trainer (one restarted by its supervisor keeps both, and is told by its incarnation).</summary>
     private static string TrainerName(IActorRef trainer) => Akka.Serialization.Serialization.SerializedActorPath(trainer);
+
+    /// <summary>A trainer slot the coordinator has heard from.</summary>
+    private sealed class TrainerEntry(IActorRef actor, string node, int slot)
+    {
+        public IActorRef Ref { get; } = actor;
+        public string Node { get; } = node;
+        public int Slot { get; } = slot;
+        public string? Incarnation { get; set; }
+        /// <summary>Why the slot stopped pulling work, or null.</summary>
+        public string? Quarantined { get; set; }
+    }
+
+    private sealed record LeaseCheck
+    {
+        public static readonly LeaseCheck Instance = new();
+    }
 }

@@ -46,5 +46,14 @@ public sealed class TrialRecord(TrialPlan plan, long order)
     public string? OutputDir { get; set; }
     public string? FailureReason { get; set; }
     public int DuplicatesDropped { get; set; }
+
+    /// <summary>Abandoned attempts that count toward <see cref="TrialPlan.MaxAbandons"/>.</summary>
+    public int Abandons { get; set; }
+
+    /// <summary>Nodes where an attempt failed because of the node; the trial avoids them while another node can take it.</summary>
+    public HashSet<string> FaultedNodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The attempt whose result was recorded (a re-sent copy of it is not a duplicate).</summary>
+    public int? SucceededAttempt { get; set; }
     public List<AttemptRecord> History { get; } = [];
 }

@@ -114,12 +114,15 @@ public static class GridReader
         var trials = grid.GetObject("trials");
         var timeout = trials.GetDuration("timeout", TimeSpan.FromHours(6));
         var attempts = trials.GetInt("max-attempts", 3);
+        var abandons = trials.GetInt("max-abandons", GridSpec.DefaultMaxAbandons);
         var device = trials.GetString("device", "cpu");
         trials.RejectUnknownKeys();
         if (timeout <= TimeSpan.Zero || timeout > TrialPlan.MaxTimeout)
             throw trials.Error("timeout", $"must be positive and at most {TrialPlan.MaxTimeout.TotalDays:F0} days (got {timeout})");
         if (attempts < 1 || attempts > TrialPlan.AttemptsLimit)
             throw trials.Error("max-attempts", $"must be between 1 and {TrialPlan.AttemptsLimit} (got {attempts})");
+        if (abandons < 1 || abandons > TrialPlan.AttemptsLimit)
+            throw trials.Error("max-abandons", $"must be between 1 and {TrialPlan.AttemptsLimit} (got {abandons})");
         if (!Placement.IsDeviceName(device)) throw trials.Error("device", $"\"{device}\" is not cpu, cuda or cuda:N");
 
         return new GridSpec
@@ -153,6 +156,7 @@ public static class GridReader
             BertScore = bertScore,
             TrialTimeout = timeout,
             MaxAttempts = attempts,
+            MaxAbandons = abandons,
             Device = device,
         };
     }

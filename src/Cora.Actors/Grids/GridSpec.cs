@@ -57,6 +57,9 @@ public sealed record GridSpec
     public TimeSpan TrialTimeout { get; init; } = TimeSpan.FromHours(6);
     /// <summary>Attempts per trial before it is marked failed (deterministic failures get one).</summary>
     public int MaxAttempts { get; init; } = 3;
+    /// <summary>Abandoned attempts per trial (not its fault: node lost or failing) before it is failed.</summary>
+    public int MaxAbandons { get; init; } = DefaultMaxAbandons;
+    public const int DefaultMaxAbandons = 5;
     public string Device { get; init; } = "cpu";
 }
 

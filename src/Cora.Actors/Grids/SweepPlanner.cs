@@ -153,6 +153,7 @@ public static class SweepPlanner
             BertScore = grid.BertScore,
             TimeoutSeconds = grid.TrialTimeout.TotalSeconds,
             MaxAttempts = grid.MaxAttempts,
+            MaxAbandons = grid.MaxAbandons,
         };
     }
 

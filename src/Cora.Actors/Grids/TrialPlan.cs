@@ -38,6 +38,10 @@ public sealed record TrialPlan
     [JsonPropertyName("bertscore")] public BertScoreOptions? BertScore { get; init; }
     [JsonPropertyName("timeout_seconds")] public required double TimeoutSeconds { get; init; }
     [JsonPropertyName("max_attempts")] public required int MaxAttempts { get; init; }
+    /// <summary>Abandoned attempts (trainer lost, lease lapsed, node fault) before the trial is
+    /// failed: a trial that kills every node it runs on is not requeued forever (added later:
+    /// optional, so plans journaled before it get the default).</summary>
+    [JsonPropertyName("max_abandons")] public int MaxAbandons { get; init; } = GridSpec.DefaultMaxAbandons;
 
     /// <summary>Where this trial's attempts write, in an artifact store.</summary>
     public string DirectoryIn(string artifacts) => Path.Combine(artifacts, "trials", TrialId);

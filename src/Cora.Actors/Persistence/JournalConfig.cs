@@ -7,6 +7,9 @@ namespace Cora.Actors.Persistence;
 /// Akka.Persistence.Sql settings for the journal and snapshot store: a SQLite file for one node
 /// (zero setup) or a PostgreSQL connection string for a cluster, where the coordinator singleton
 /// moves between nodes and so needs a shared journal. Tables are created on first use.
+/// The circuit breakers of both are set in reference.conf (short reset-timeouts, so that the
+/// journal is tried again seconds after an outage ends), where a node config can change them;
+/// this config wins over the node's, so it holds only what the target decides.
 /// </summary>
 public static class JournalConfig
 {

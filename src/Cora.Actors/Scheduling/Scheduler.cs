@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Grids;
+using Cora.Actors.Persistence;
 using Cora.Training;
 
 namespace Cora.Actors.Scheduling;
@@ -95,6 +96,18 @@ public sealed class Scheduler : ReceivePersistentActor, IWithTimers
     public static Props Props(IActorRef coordinator, string? hashCache, SchedulerSettings settings, TimeProvider? clock = null, bool timer = true,
         string persistenceId = DefaultPersistenceId) =>
         Akka.Actor.Props.Create(() => new Scheduler(persistenceId, coordinator, hashCache, settings, clock ?? TimeProvider.System, timer));
+
+    /// <summary>The scheduler in words, for logs.</summary>
+    public const string Description = "the scheduler";
+
+    // Akka.Persistence stops the actor after either; its RestartingSupervisor starts it again.
+    // Nothing is half-done then: a firing whose SlotFired was not written submitted nothing,
+    // and the next incarnation fires that slot again (within the catch-up window).
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        JournalFailureLog.PersistFailed(_log, Description, cause, @event, sequenceNr);
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        JournalFailureLog.RecoveryFailed(_log, Description, reason, message);
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 

@@ -48,6 +48,9 @@ public static class MessageManifests
         ("trial-detail", typeof(TrialDetail)),
         ("get-overview", typeof(GetOverview)),
         ("coordinator-overview", typeof(CoordinatorOverview)),
+        ("attempt-alive", typeof(AttemptAlive)),
+        ("result-recorded", typeof(ResultRecorded)),
+        ("trainer-quarantined", typeof(TrainerQuarantined)),
         // Console ↔ command host.
         ("console-request", typeof(Console.ConsoleRequest)),
         ("console-refused", typeof(Console.ConsoleRefused)),

@@ -15,6 +15,14 @@ namespace Cora.Actors.Trainer;
 /// (<see cref="TrialProcess"/>): a crash, out-of-memory kill or hang fails that attempt only.
 /// Stopping the trainer (or cancelling the attempt) kills the process.
 /// </summary>
+/// <remarks>
+/// While busy it renews the attempt's lease with a heartbeat; results are re-sent with each
+/// heartbeat until the coordinator acknowledges them. The stages around the process have
+/// deadlines. A failure that is the node's, not the trial's (<see cref="FailureKind.NodeFault"/>),
+/// is reported as such; after <see cref="TrainerSettings.QuarantineAfter"/> of them in a row the
+/// slot quarantines itself — it stops pulling work and re-checks itself (<see cref="NodeCheck"/>)
+/// until it may rejoin.
+/// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor releases what it owns in PostStop, not Dispose.")]
 public sealed class GpuTrainer : ReceiveActor, IWithTimers
 {
@@ -34,6 +42,13 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
     private RunTrial? _current;
     private string _attemptDir = "";
     private CancellationTokenSource? _cancel;
+    /// <summary>Made afresh by every start, restarts included (<see cref="RequestTrial.Incarnation"/>).</summary>
+    private readonly string _incarnation = Guid.NewGuid().ToString("N");
+    /// <summary>Results sent but not yet acknowledged, re-sent with every heartbeat.</summary>
+    private readonly Dictionary<TrialTicket, ICoordinatorMessage> _unacknowledged = [];
+    /// <summary>Node faults in a row (any other outcome resets it).</summary>
+    private int _nodeFaults;
+    private Quarantine? _quarantine;
 
     public GpuTrainer(IActorRef coordinator, IActorRef loader, IActorRef basisExtractor, IActorRef evaluator, TrainerSettings settings, int slot)
     {
@@ -59,12 +74,30 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
     /// node (a cluster singleton) does not know who was waiting.</summary>
     private static readonly TimeSpan RequestAgain = TimeSpan.FromSeconds(5);
 
-    protected override void PreStart() => AskForWork();
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("heartbeat", new HeartbeatTick(), _settings.HeartbeatEvery);
+        AskForWork();
+    }
+
+    private RequestTrial Request => new(_settings.Node, _slot, _incarnation);
 
     private void AskForWork()
     {
-        _coordinator.Tell(new RequestTrial(_settings.Node, _slot));
+        _coordinator.Tell(Request);
         Timers.StartPeriodicTimer("request", new RequestAgainTick(), RequestAgain);
+    }
+
+    /// <summary>What every state handles: heartbeats (lease renewal and re-sending results) and
+    /// acknowledgements of results.</summary>
+    private void Always()
+    {
+        Receive<HeartbeatTick>(_ =>
+        {
+            if (_current is { } run) _coordinator.Tell(new AttemptAlive(run.Plan.TrialId, run.Attempt, _settings.Node, _slot, _incarnation));
+            foreach (var result in _unacknowledged.Values) _coordinator.Tell(result);
+        });
+        Receive<ResultRecorded>(recorded => _unacknowledged.Remove(new TrialTicket(recorded.TrialId, recorded.Attempt)));
     }
 
     protected override void PostStop()
@@ -75,9 +108,11 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
 
     private void Idle()
     {
+        Always();
         Receive<RunTrial>(Start);
-        Receive<RequestAgainTick>(_ => _coordinator.Tell(new RequestTrial(_settings.Node, _slot)));
+        Receive<RequestAgainTick>(_ => _coordinator.Tell(Request));
         Receive<CancelTrial>(_ => { });
+        Receive<StageDeadline>(_ => { });
         Receive<ITrainerMessage>(late => _log.Debug("Dropped a reply for a finished attempt: {0}", late.GetType().Name));
         Receive<ProcessProgress>(_ => { });
         Receive<ProcessExited>(exited => _log.Debug("Process of cancelled attempt {0} exited with {1}", exited.Ticket, exited.Exit.ExitCode));
@@ -95,16 +130,23 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The artifact store is not usable from this node (mount gone, read-only, full):
-            // the attempt fails with the path in its reason and is retried, maybe elsewhere.
-            Fail($"cannot write the artifact store on {_settings.Node}: {_attemptDir}: {e.Message}", deterministic: false);
+            // the node's fault; the trial runs elsewhere.
+            Fail($"cannot write the artifact store on {_settings.Node}: {_attemptDir}: {e.Message}", FailureKind.NodeFault);
             return;
         }
         _log.Info("Trial {0} attempt {1}: {2} r={3} on {4}/{5}", Plan.TrialId, run.Attempt, Plan.Method, Plan.Rank, _settings.Node, _slot);
         Report("checking checkpoints");
-        var checkpoints = new[] { Plan.Spec.BaseModel }.Concat(Plan.Basis?.Sources ?? []).ToList();
-        _loader.Tell(new CheckCheckpoints(Ticket, checkpoints));
+        _loader.Tell(new CheckCheckpoints(Ticket, Checkpoints(Plan)));
+        StartDeadline("checking checkpoints", _settings.CheckDeadline);
         Become(Checking);
     }
+
+    private static List<string> Checkpoints(TrialPlan plan) => new[] { plan.Spec.BaseModel }.Concat(plan.Basis?.Sources ?? []).ToList();
+
+    /// <summary>The stage that just began must end within <paramref name="deadline"/>, or the
+    /// attempt is abandoned as a node fault (a hung mount, a stuck scorer).</summary>
+    private void StartDeadline(string stage, TimeSpan deadline) =>
+        Timers.StartSingleTimer("deadline", new StageDeadline(Ticket, stage, deadline), deadline);
 
     private void Checking()
     {
@@ -113,12 +155,13 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
         {
             if (checkedMessage.Problem is { } problem)
             {
-                Fail($"checkpoint check failed: {problem}", deterministic: true);
+                Fail($"checkpoint check failed: {problem}", checkedMessage.NodeFault ? FailureKind.NodeFault : FailureKind.Deterministic);
             }
             else if (Plan.Basis is { } basis)
             {
                 Report("extracting basis");
                 _basisExtractor.Tell(new EnsureBasis(Ticket, basis));
+                StartDeadline("extracting the basis", _settings.BasisDeadline);
                 Become(PreparingBasis);
             }
             else
@@ -132,11 +175,13 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
     {
         Common();
         Receive<BasisReady>(m => m.Ticket == Ticket, ready => Launch(ready.Path));
-        Receive<BasisFailed>(m => m.Ticket == Ticket, failed => Fail($"basis extraction failed: {failed.Reason}", failed.Deterministic));
+        Receive<BasisFailed>(m => m.Ticket == Ticket, failed => Fail($"basis extraction failed: {failed.Reason}",
+            failed.NodeFault ? FailureKind.NodeFault : failed.Deterministic ? FailureKind.Deterministic : FailureKind.Transient));
     }
 
     private void Launch(string? basisPath)
     {
+        Timers.Cancel("deadline");
         var specPath = Path.Combine(_attemptDir, SpecFileName);
         AtomicFile.WriteAllText(specPath, JsonSerializer.Serialize(Plan.Spec with { Basis = basisPath }, Json) + "\n");
         var command = _settings.Command.Concat(["trial", "exec", "--spec", specPath, "--out", _attemptDir]).ToList();
@@ -165,11 +210,12 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
                 Report("scoring");
                 _evaluator.Tell(new ScorePredictions(Ticket, Path.Combine(_attemptDir, "predictions.jsonl"), Plan.Metrics,
                     Path.Combine(_attemptDir, MetricsFileName), Plan.BertScore));
+                StartDeadline("scoring", _settings.ScoringDeadline);
                 Become(Scoring);
                 return;
             }
-            var (reason, deterministic) = TrialFailures.Classify(exit, TimeSpan.FromSeconds(Plan.TimeoutSeconds), Path.Combine(_attemptDir, LogFileName));
-            Fail(reason, deterministic);
+            var (reason, kind) = TrialFailures.Classify(exit, TimeSpan.FromSeconds(Plan.TimeoutSeconds), Path.Combine(_attemptDir, LogFileName));
+            Fail(reason, kind);
         });
     }
 
@@ -180,19 +226,24 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
         {
             if (TrialSummary.Read(_attemptDir) is not { } summary)
             {
-                Fail($"the trial process exited 0 but left no readable {TrialRunner.ResultFileName} in {_attemptDir}", deterministic: false);
+                Fail($"the trial process exited 0 but left no readable {TrialRunner.ResultFileName} in {_attemptDir}", FailureKind.Transient);
                 return;
             }
             var metrics = scored.Corpus.Concat(summary).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
-            _coordinator.Tell(new TrialCompleted(Plan.TrialId, _current!.Attempt, metrics, _attemptDir));
+            Send(new TrialCompleted(Plan.TrialId, _current!.Attempt, metrics, _attemptDir));
+            _nodeFaults = 0;
             Finish();
         });
-        Receive<ScoringFailed>(m => m.Ticket == Ticket, failed => Fail($"scoring failed: {failed.Reason}", deterministic: false));
+        Receive<ScoringFailed>(m => m.Ticket == Ticket, failed => Fail($"scoring failed: {failed.Reason}", FailureKind.Transient));
     }
 
     /// <summary>What every busy stage handles: cancellation of this attempt, and stale replies.</summary>
     private void Common()
     {
+        Always();
+        Receive<StageDeadline>(m => m.Ticket == Ticket, passed =>
+            Fail($"{passed.Stage} passed its deadline of {passed.Deadline} on {_settings.Node} (cora.trainer.deadlines)", FailureKind.NodeFault));
+        Receive<StageDeadline>(_ => { });
         Receive<CancelTrial>(c => _current is not null && c.TrialId == Plan.TrialId && c.Attempt == _current.Attempt, c =>
         {
             _log.Info("Trial {0} attempt {1} cancelled: {2}", c.TrialId, c.Attempt, c.Reason);
@@ -210,25 +261,122 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
         Receive<ProcessExited>(m => m.Ticket != Ticket, exited => _log.Debug("Process of cancelled attempt {0} exited with {1}", exited.Ticket, exited.Exit.ExitCode));
     }
 
-    private void Fail(string reason, bool deterministic)
+    private void Fail(string reason, FailureKind kind)
     {
-        _log.Warning("Trial {0} attempt {1} failed: {2}", Plan.TrialId, _current!.Attempt, reason);
-        _coordinator.Tell(new TrialFailed(Plan.TrialId, _current.Attempt, reason, deterministic));
-        Finish();
+        var attempt = _current!.Attempt;
+        _log.Warning("Trial {0} attempt {1} failed{2}: {3}", Plan.TrialId, attempt, kind == FailureKind.NodeFault ? " because of this node" : "", reason);
+        Send(new TrialFailed(Plan.TrialId, attempt, reason, kind == FailureKind.Deterministic, kind == FailureKind.NodeFault));
+        if (kind != FailureKind.NodeFault)
+        {
+            _nodeFaults = 0;
+            Finish();
+            return;
+        }
+        _nodeFaults++;
+        var inputs = new NodeInputs(Checkpoints(Plan), [Plan.Spec.TrainData, Plan.Spec.EvalData]);
+        if (_nodeFaults < _settings.QuarantineAfter)
+        {
+            Finish();
+            return;
+        }
+        Release();
+        EnterQuarantine(new Quarantine($"{_nodeFaults} node faults in a row; the last: {reason}", DateTimeOffset.UtcNow, inputs));
+    }
+
+    /// <summary>Sends a result and keeps it until the coordinator acknowledges it.</summary>
+    private void Send(ICoordinatorMessage result)
+    {
+        var ticket = result switch
+        {
+            TrialCompleted c => new TrialTicket(c.TrialId, c.Attempt),
+            TrialFailed f => new TrialTicket(f.TrialId, f.Attempt),
+            _ => throw new ArgumentException($"not a result: {result.GetType().Name}", nameof(result)),
+        };
+        _unacknowledged[ticket] = result;
+        _coordinator.Tell(result);
+    }
+
+    /// <summary>Lets go of the current attempt (its process is stopped if it still runs).</summary>
+    private void Release()
+    {
+        Timers.Cancel("deadline");
+        _cancel?.Cancel();
+        _cancel?.Dispose();
+        _cancel = null;
+        _current = null;
     }
 
     private void Finish()
     {
-        _cancel?.Dispose();
-        _cancel = null;
-        _current = null;
+        Release();
         Become(Idle);
         AskForWork();
+    }
+
+    /// <summary>Stops pulling work, tells the coordinator why, and re-checks every
+    /// <see cref="TrainerSettings.RecheckEvery"/>.</summary>
+    private void EnterQuarantine(Quarantine quarantine)
+    {
+        _quarantine = quarantine;
+        _log.Error("Slot {0} quarantined: {1}; it re-checks itself every {2}", _slot, quarantine.Reason, _settings.RecheckEvery);
+        Timers.Cancel("request");
+        _coordinator.Tell(new TrainerQuarantined(_settings.Node, _slot, quarantine.Reason, quarantine.Since));
+        Timers.StartPeriodicTimer("recheck", new RecheckTick(), _settings.RecheckEvery);
+        Become(Quarantined);
+    }
+
+    private void Quarantined()
+    {
+        Always();
+        Receive<RecheckTick>(_ =>
+        {
+            var inputs = _quarantine!.Inputs;
+            var (artifacts, node, slot) = (_settings.Artifacts, _settings.Node, _slot);
+            // A hung mount blocks the check, never the mailbox.
+            Task.Run(() => NodeCheck.Run(artifacts, node, slot, inputs.Checkpoints, inputs.Files)).PipeTo(Self,
+                success: problem => new Rechecked(problem),
+                failure: e => new Rechecked(e.Message));
+        });
+        Receive<Rechecked>(result =>
+        {
+            if (result.Problem is { } problem)
+            {
+                _log.Warning("Slot {0} still quarantined: {1}", _slot, problem);
+                _coordinator.Tell(new TrainerQuarantined(_settings.Node, _slot, $"{_quarantine!.Reason}; the re-check: {problem}", _quarantine.Since));
+                return;
+            }
+            _log.Info("Slot {0} passed its check after quarantine; pulling work again", _slot);
+            Timers.Cancel("recheck");
+            _quarantine = null;
+            _nodeFaults = 0;
+            Become(Idle);
+            AskForWork();
+        });
+        Receive<RunTrial>(run => Sender.Tell(new TrialDeclined(run.Plan.TrialId, run.Attempt)));
+        Receive<CancelTrial>(_ => { });
+        Receive<RequestAgainTick>(_ => { });
+        Receive<StageDeadline>(_ => { });
+        Receive<ITrainerMessage>(late => _log.Debug("Dropped a reply for a finished attempt: {0}", late.GetType().Name));
+        Receive<ProcessProgress>(_ => { });
+        Receive<ProcessExited>(_ => { });
     }
 
     private void Report(string stage) => _coordinator.Tell(new TrialProgressed(Plan.TrialId, _current!.Attempt, stage));
 
     private sealed record RequestAgainTick;
+
+    private sealed record HeartbeatTick;
+
+    private sealed record RecheckTick;
+
+    private sealed record Rechecked(string? Problem);
+
+    private sealed record StageDeadline(TrialTicket Ticket, string Stage, TimeSpan Deadline);
+
+    /// <summary>What the re-check reads: the inputs of the attempt that faulted last.</summary>
+    private sealed record NodeInputs(IReadOnlyList<string> Checkpoints, IReadOnlyList<string> Files);
+
+    private sealed record Quarantine(string Reason, DateTimeOffset Since, NodeInputs Inputs);
 
     private sealed record ProcessProgress(TrialTicket Ticket, TrialProgressLine Line);
 

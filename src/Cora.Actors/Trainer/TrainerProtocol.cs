@@ -22,9 +22,12 @@ public sealed record CheckCheckpoints(
     [property: JsonPropertyName("directories")] IReadOnlyList<string> Directories) : ITrainerMessage;
 
 /// <param name="Problem">Null when every checkpoint is fine; else what is wrong, naming the file.</param>
+/// <param name="NodeFault">The problem is this node's (a directory or file missing here, an I/O
+/// or permission error), not the checkpoint's content.</param>
 public sealed record CheckpointsChecked(
     [property: JsonPropertyName("ticket")] TrialTicket Ticket,
-    [property: JsonPropertyName("problem")] string? Problem) : ITrainerMessage;
+    [property: JsonPropertyName("problem")] string? Problem,
+    [property: JsonPropertyName("node_fault")] bool NodeFault = false) : ITrainerMessage;
 
 /// <summary>Trainer → BasisExtractorActor: make sure this basis exists in the artifact store.</summary>
 public sealed record EnsureBasis(
@@ -36,10 +39,13 @@ public sealed record BasisReady(
     [property: JsonPropertyName("path")] string Path) : ITrainerMessage;
 
 /// <param name="Deterministic">The inputs are bad (a retry cannot help).</param>
+/// <param name="NodeFault">An I/O or permission error on this node (a source missing here, the
+/// store not writable): another node may succeed.</param>
 public sealed record BasisFailed(
     [property: JsonPropertyName("ticket")] TrialTicket Ticket,
     [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("deterministic")] bool Deterministic) : ITrainerMessage;
+    [property: JsonPropertyName("deterministic")] bool Deterministic,
+    [property: JsonPropertyName("node_fault")] bool NodeFault = false) : ITrainerMessage;
 
 /// <summary>Trainer → Evaluator: score a predictions file and write the report beside it.</summary>
 public sealed record ScorePredictions(

@@ -15,6 +15,24 @@ namespace Cora.Actors.Trainer;
 /// <param name="Gpus">CUDA devices on this node (0: CPU only).</param>
 public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<string> Command, string Artifacts, int ThreadsPerTrial, int Gpus = 0)
 {
+    /// <summary>How often a busy slot renews its lease and re-sends unacknowledged results.</summary>
+    public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Node faults in a row after which the slot quarantines itself.</summary>
+    public int QuarantineAfter { get; init; } = 3;
+
+    /// <summary>How often a quarantined slot checks itself.</summary>
+    public TimeSpan RecheckEvery { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deadline of the checkpoint check.</summary>
+    public TimeSpan CheckDeadline { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Deadline of basis extraction.</summary>
+    public TimeSpan BasisDeadline { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>Deadline of scoring.</summary>
+    public TimeSpan ScoringDeadline { get; init; } = TimeSpan.FromHours(2);
+
     /// <summary>Environment of slot <paramref name="slot"/>'s trial process: its CPU thread budget,
     /// so parallel CPU trials share the cores instead of each spawning one thread per core (an
     /// operator's own OMP_NUM_THREADS wins), and on a GPU node its own device, so that the trial's
@@ -41,6 +59,22 @@ public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<strin
         var threads = config.GetInt("cora.trainer.threads-per-trial", 0);
         if (threads < 0) throw new InvalidInputException($"cora.trainer.threads-per-trial: must be ≥ 0 (got {threads})");
         if (threads == 0) threads = Math.Max(1, Environment.ProcessorCount / slots);
-        return new TrainerSettings(node, slots, command.Count > 0 ? command : defaultCommand, Path.GetFullPath(artifacts), threads, gpus);
+        var quarantineAfter = config.GetInt("cora.trainer.quarantine-after", 3);
+        if (quarantineAfter < 1) throw new InvalidInputException($"cora.trainer.quarantine-after: must be ≥ 1 (got {quarantineAfter})");
+        return new TrainerSettings(node, slots, command.Count > 0 ? command : defaultCommand, Path.GetFullPath(artifacts), threads, gpus)
+        {
+            HeartbeatEvery = Positive(config, "cora.trainer.heartbeat-every", TimeSpan.FromSeconds(5)),
+            QuarantineAfter = quarantineAfter,
+            RecheckEvery = Positive(config, "cora.trainer.recheck-every", TimeSpan.FromSeconds(30)),
+            CheckDeadline = Positive(config, "cora.trainer.deadlines.check", TimeSpan.FromMinutes(10)),
+            BasisDeadline = Positive(config, "cora.trainer.deadlines.basis", TimeSpan.FromHours(6)),
+            ScoringDeadline = Positive(config, "cora.trainer.deadlines.scoring", TimeSpan.FromHours(2)),
+        };
+    }
+
+    private static TimeSpan Positive(Config config, string key, TimeSpan fallback)
+    {
+        var value = config.GetTimeSpan(key, fallback);
+        return value > TimeSpan.Zero ? value : throw new InvalidInputException($"{key}: must be positive (got {value})");
     }
 }

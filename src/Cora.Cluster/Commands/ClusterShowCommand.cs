@@ -4,7 +4,8 @@ using Cora.Actors.Console;
 namespace Cora.Cluster.Commands;
 
 /// <summary><c>cora cluster show [--contact host:port] [--json]</c>: members, roles, status,
-/// reachability and GPU slots busy/free, as pbm's <c>cluster show</c>.</summary>
+/// reachability and GPU slots busy/free, as pbm's <c>cluster show</c>; a quarantined slot is
+/// listed under its node with the reason.</summary>
 public static class ClusterShowCommand
 {
     public static Command Create()
@@ -24,7 +25,10 @@ public static class ClusterShowCommand
             }
             output.WriteLine($"{"address",-32} {"status",-8} {"reachable",-9} {"gpus",-9} roles");
             foreach (var m in view.Members)
+            {
                 output.WriteLine($"{m.Address,-32} {m.Status,-8} {(m.Reachable ? "yes" : "NO"),-9} {$"{m.Gpus.Busy}/{m.Gpus.Total} busy",-9} {string.Join(",", m.Roles)}");
+                foreach (var quarantined in m.Gpus.Quarantined ?? []) output.WriteLine($"  QUARANTINED {quarantined}");
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -12,6 +12,9 @@ public static class ExitCodes
     public const int DataError = 65;
     /// <summary>An input file or directory does not exist.</summary>
     public const int NoInput = 66;
+    /// <summary>EX_IOERR: reading or writing a file failed (I/O or permission error, no space):
+    /// on a trainer, the node's fault rather than the trial's.</summary>
+    public const int IoError = 74;
     /// <summary>EX_UNAVAILABLE: the cluster did not answer the console.</summary>
     public const int Unavailable = 69;
     /// <summary>EX_NOPERM: the cluster refused the console command (wrong token).</summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace Cora.Cluster.Commands;
 
 /// <summary>
-/// <c>cora console [--contact host:port …]</c>: an interactive prompt for the same commands
+/// <c>cora console [--contact host:port …] [--certs-dir DIR | --insecure]</c>: an interactive prompt for the same commands
 /// (<c>cluster show</c>, <c>sweep status ID</c>, …) without retyping <c>cora</c> and the contact.
 /// Tab completes commands and options on a terminal; <c>exit</c> or end of input leaves.
 /// </summary>
@@ -15,10 +15,13 @@ public static class InteractiveConsoleCommand
     public static Command Create()
     {
         var contact = new Option<string[]>("--contact") { Description = "Cluster node(s) as host:port, used by every command typed", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("console", "Interactive prompt for the cluster and sweep commands, with tab completion") { contact };
+        var certsDir = new Option<string?>("--certs-dir") { Description = "The console's certificates from `cora cert` (default: env CORA_CERTS_DIR)" };
+        var insecure = new Option<bool>("--insecure") { Description = "Plain TCP instead of mutual TLS; loopback contacts only" };
+        var command = new Command("console", "Interactive prompt for the cluster and sweep commands, with tab completion") { contact, certsDir, insecure };
         command.SetAction(parse =>
         {
             if (parse.GetValue(contact) is { Length: > 0 } contacts) Environment.SetEnvironmentVariable("CORA_CONTACT", string.Join(',', contacts));
+            if (parse.GetValue(certsDir) is { } certs) Environment.SetEnvironmentVariable("CORA_CERTS_DIR", Path.GetFullPath(certs));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var interactive = !Console.IsInputRedirected && ReferenceEquals(output, Console.Out);
@@ -31,6 +34,8 @@ public static class InteractiveConsoleCommand
                 if (line.Trim().Length == 0) continue;
                 var args = Split(line);
                 if (args is ["help"]) args = ["--help"];
+                // --insecure is a choice made once for the session, passed to every command that connects.
+                if (parse.GetValue(insecure) && CoraCli.Build().Parse(args).CommandResult.Command.Options.Any(o => o.Name == "--insecure")) args.Add("--insecure");
                 var code = CoraCli.Run([.. args], output, error);
                 if (code != ExitCodes.Ok) error.WriteLine($"(exit code {code})");
             }

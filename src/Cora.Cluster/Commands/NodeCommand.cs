@@ -9,9 +9,11 @@ namespace Cora.Cluster.Commands;
 
 /// <summary>
 /// <c>cora node --config FILE [--role R …] [--hostname H] [--port P] (--seed host:port … | --single-node)
-/// [--db CONNECTION] [--artifacts DIR] [--slots N] [--http-port P]</c>: joins (or, as the first seed, founds)
-/// a cluster and runs until stopped. Ctrl+C, SIGTERM or <c>cora cluster leave</c> leave the cluster gracefully
-/// (exit 0); a node that the cluster downed exits 1, so a supervisor restarts it as a fresh member.
+/// [--db CONNECTION] [--artifacts DIR] [--slots N] [--http-port P] [--certs-dir DIR | --insecure]</c>:
+/// joins (or, as the first seed, founds) a cluster and runs until stopped, talking mutual TLS with
+/// the certificates of <c>cora cert</c> (<c>--insecure</c>: plain TCP, loopback only). Ctrl+C, SIGTERM
+/// or <c>cora cluster leave</c> leave the cluster gracefully (exit 0); a node that the cluster
+/// downed exits 1, so a supervisor restarts it as a fresh member.
 /// </summary>
 public static class NodeCommand
 {
@@ -28,12 +30,15 @@ public static class NodeCommand
         var artifacts = new Option<string?>("--artifacts") { Description = "Artifact store, shared by all nodes" };
         var slots = new Option<int?>("--slots") { Description = "Trial slots (default: one per GPU, or 1)" };
         var httpPort = new Option<int?>("--http-port") { Description = "Serve the dashboard and /metrics on this port (cora.http; loopback unless configured)" };
-        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, singleNode, db, artifacts, slots, httpPort };
+        var certsDir = new Option<string?>("--certs-dir") { Description = "Certificates from `cora cert` (ca.crt, node.pfx; cora.tls.certs-dir, env CORA_CERTS_DIR)" };
+        var insecure = new Option<bool>("--insecure") { Description = "Plain TCP instead of mutual TLS; loopback only" };
+        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, singleNode, db, artifacts, slots, httpPort, certsDir, insecure };
         command.SetAction(async (parse, cancellation) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
             var nodeConfig = NodeConfig.Build(parse.GetValue(config), parse.GetValue(roles) ?? [], parse.GetValue(hostname), parse.GetValue(port),
-                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots), parse.GetValue(httpPort), parse.GetValue(singleNode));
+                parse.GetValue(seeds) ?? [], parse.GetValue(db), parse.GetValue(artifacts), parse.GetValue(slots), parse.GetValue(httpPort),
+                parse.GetValue(singleNode), parse.GetValue(insecure), parse.GetValue(certsDir));
             var error = NodeLog(stderr, nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference).GetString("cora.logging.format", "text") == "json");
             var gpus = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
             var dashboardSettings = DashboardSettings.Create(nodeConfig.WithFallback(Cora.Actors.CoraConfig.Reference));

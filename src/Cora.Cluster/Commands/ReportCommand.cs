@@ -25,8 +25,7 @@ public static class ReportCommand
         var baseline = new Option<string?>("--baseline") { Description = "Also write changes.md/csv: what changed since this sweep (id or `latest`)" };
         var console = new ConsoleOptions();
         var command = new Command("report", "Tables, plots and an index.html for a sweep, in the paper's layouts") { sweep, db, output, baseline };
-        command.Options.Add(console.Contact);
-        command.Options.Add(console.Config);
+        console.AddConnectionTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             if (parse.GetValue(db) is not null && parse.GetValue(console.Contact) is { Length: > 0 })

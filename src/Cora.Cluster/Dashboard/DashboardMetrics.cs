@@ -29,6 +29,9 @@ public sealed class DashboardMetrics : IDisposable
             .Select(m => new Measurement<long>(m.Slots.Count, Tag("node", m.Address))), description: "Trainer slots (GPUs, or CPU slots) per node");
         _meter.CreateObservableGauge("cora.trainer.slots.busy", () => State().Members.Where(m => m.Slots.Count > 0)
             .Select(m => new Measurement<long>(m.Slots.Count(s => s.Busy), Tag("node", m.Address))), description: "Trainer slots running a trial, per node");
+        _meter.CreateObservableGauge("cora.trainer.quarantined", () => State().Members.SelectMany(m => m.Slots.Where(s => s.Quarantined is not null)
+            .Select(s => new Measurement<long>(1, Tag("node", m.Address), Tag("slot", s.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture)), Tag("reason", s.Quarantined!)))),
+            description: "Trainer slots that quarantined themselves after node faults (1 per slot, with the reason)");
         _meter.CreateObservableGauge("cora.training.tokens_per_second", () => State().Running.Where(r => r.TokensPerSecond is not null)
             .GroupBy(r => r.Node).Select(g => new Measurement<double>(g.Sum(r => r.TokensPerSecond!.Value), Tag("node", g.Key))),
             description: "Training tokens per second of the trials running now, per node");

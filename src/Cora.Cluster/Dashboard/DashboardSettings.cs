@@ -1,4 +1,3 @@
-using System.Net;
 using Akka.Configuration;
 using Cora.Training;
 
@@ -11,7 +10,7 @@ public sealed record DashboardSettings(int Port, string Hostname, TimeSpan Refre
 {
     /// <summary>Bound to a loopback interface only: whoever reaches it is on this machine, so no
     /// token is asked for (the same trust as the node's own files).</summary>
-    public bool Loopback => Hostname == "localhost" || (IPAddress.TryParse(Hostname, out var ip) && IPAddress.IsLoopback(ip));
+    public bool Loopback => Hosting.Loopback.Is(Hostname);
 
     public static DashboardSettings Create(Config config)
     {

@@ -4,7 +4,6 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Cora.Actors;
 using Cora.Actors.Console;
-using Cora.Actors.Coordinator;
 using Cora.Actors.Evaluation;
 using Cora.Actors.Persistence;
 using Cora.Actors.Scheduling;
@@ -73,13 +72,14 @@ public sealed class ClusterNode
         if (roles.Contains(CoordinatorRole)) config = JournalConfig.For(journal).WithFallback(config);
         var snapshotEvery = NodeActors.SnapshotEvery(config);
         var schedulerSettings = SchedulerSettings.Create(config);
+        var backoff = RestartBackoff.Create(config);
         // A trainer never creates the store: a missing mount would silently become a private
         // directory that no other node sees.
         var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path", "artifacts"));
         if (roles.Contains(TrainerRole) && !Directory.Exists(artifacts))
             throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there (every node must see the same directory)");
 
-        var system = ActorSystem.Create("cora", config);
+        var system = ActorSystem.Create("cora", TlsSettings.Create(config).Setup(config, TlsSettings.Peer.Node));
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
         // The receptionist runs on every node, so a console may contact any of them.
         var receptionist = ClusterClientReceptionist.Get(system);
@@ -89,10 +89,16 @@ public sealed class ClusterNode
             ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "scheduler-proxy");
         if (roles.Contains(CoordinatorRole))
         {
-            system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(snapshotEvery: snapshotEvery), PoisonPill.Instance,
+            // Each singleton is a RestartingSupervisor with the persistent actor as its child: a
+            // journal outage stops the actor, and the supervisor starts it again with backoff (the
+            // singleton manager itself would never restart it on this node). The proxies reach the
+            // supervisor, which forwards to the child with the sender, so asks and watches work.
+            system.ActorOf(ClusterSingletonManager.Props(NodeActors.Coordinator(snapshotEvery, backoff), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
             // Its content-hash cache sits in the artifact store, which every coordinator node sees.
-            system.ActorOf(ClusterSingletonManager.Props(Actors.Scheduling.Scheduler.Props(proxy, Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings),
+            var schedulerProps = Actors.Scheduling.Scheduler.Props(proxy, Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings);
+            system.ActorOf(ClusterSingletonManager.Props(
+                RestartingSupervisor.Props(schedulerProps, Actors.Scheduling.Scheduler.DefaultPersistenceId, Actors.Scheduling.Scheduler.Description, backoff),
                 PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "scheduler");
             var host = system.ActorOf(CommandHost.Props(proxy, scheduler, token, artifacts), CommandHost.Name);
             receptionist.RegisterService(host);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
@@ -12,36 +13,45 @@ namespace Cora.Cluster.Hosting;
 /// <summary>
 /// The console's link into a cluster: a small actor system of its own (never a cluster member)
 /// with a ClusterClient that reaches the <see cref="CommandHost"/> through the receptionist of
-/// any contact node. Every request carries the console token and user@host.
+/// any contact node, over mutual TLS with its client certificate (plain TCP with --insecure, to
+/// loopback only). Every request carries the console token and user@host.
 /// </summary>
 public sealed class ConsoleClient : IAsyncDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly ActorSystem _system;
     private readonly IActorRef _client;
     private readonly string _token;
+    private readonly TimeSpan _timeout;
 
-    private ConsoleClient(ActorSystem system, IActorRef client, string token)
+    private ConsoleClient(ActorSystem system, IActorRef client, string token, TimeSpan timeout)
     {
         _system = system;
         _client = client;
         _token = token;
+        _timeout = timeout;
     }
 
     /// <param name="contacts">host:port of one or more nodes.</param>
-    /// <param name="configFile">The node config (for TLS settings and the token), optional.</param>
-    public static ConsoleClient Connect(IReadOnlyList<string> contacts, string? configFile)
+    /// <param name="configFile">The node config (for the TLS settings and the token), optional.</param>
+    /// <param name="certsDir">Certificates from <c>cora cert</c> (ca.crt, client.pfx); null: cora.tls.certs-dir or CORA_CERTS_DIR.</param>
+    /// <param name="insecure">Plain TCP, to loopback contacts only.</param>
+    public static ConsoleClient Connect(IReadOnlyList<string> contacts, string? configFile, string? certsDir = null, bool insecure = false)
     {
         if (contacts.Count == 0) throw new InvalidInputException("--contact: give at least one node as host:port (or set CORA_CONTACT)");
         var file = configFile is null ? ConfigurationFactory.Empty : HoconFile.Load(configFile);
         // The node config (when given) supplies the TLS settings and the address to bind; the
         // console is a plain remoting system on a free port, never a cluster member.
-        var config = ConfigurationFactory.ParseString("""
-            akka.actor.provider = remote
-            akka.remote.dot-netty.tcp.port = 0
-            akka.loglevel = WARNING
-            akka.stdout-loglevel = OFF
-            """)
+        var lines = new List<string>
+        {
+            "akka.actor.provider = remote",
+            "akka.remote.dot-netty.tcp.port = 0",
+            "akka.loglevel = WARNING",
+            "akka.stdout-loglevel = OFF",
+            TlsSettings.EnableLine(insecure),
+        };
+        if ((certsDir ?? Environment.GetEnvironmentVariable("CORA_CERTS_DIR")) is { } certs) lines.Add($"cora.tls.certs-dir = {JsonSerializer.Serialize(Path.GetFullPath(certs))}");
+        if (Environment.GetEnvironmentVariable("CORA_TLS_PASSWORD") is { } password) lines.Add($"cora.tls.password = {JsonSerializer.Serialize(password)}");
+        var config = ConfigurationFactory.ParseString(string.Join('\n', lines))
             .WithFallback(file)
             .WithFallback(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.hostname = \"127.0.0.1\""))
             .WithFallback(CoraConfig.Reference)
@@ -51,10 +61,24 @@ public sealed class ConsoleClient : IAsyncDisposable
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
         var token = Environment.GetEnvironmentVariable("CORA_TOKEN") ?? file.GetString("cora.console.token", "");
         if (string.IsNullOrEmpty(token)) throw new InvalidInputException("no console token: set CORA_TOKEN to the cluster's token");
-        var system = ActorSystem.Create("cora-console", config);
+        var tls = TlsSettings.Create(config);
+        if (!tls.Enabled && contacts.FirstOrDefault(c => !Loopback.Is(HostOf(c))) is { } remote)
+            throw new InvalidInputException($"--contact {remote}: --insecure (plain TCP) reaches loopback only; off this machine a console talks mutual TLS (--certs-dir with a client certificate from `cora cert create-client`)");
+        var setup = tls.Setup(config, TlsSettings.Peer.Console);
+        var timeout = config.GetTimeSpan("cora.console.timeout", TimeSpan.FromSeconds(60));
+        if (timeout <= TimeSpan.Zero) throw new InvalidInputException($"cora.console.timeout: must be positive (got {timeout})");
+        var system = ActorSystem.Create("cora-console", setup);
         var receptionists = contacts.Select(c => ActorPath.Parse($"{NodeConfig.SeedAddress(c, config)}/system/receptionist")).ToHashSet();
         var client = system.ActorOf(ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(System.Collections.Immutable.ImmutableHashSet.CreateRange(receptionists))), "client");
-        return new ConsoleClient(system, client, token);
+        return new ConsoleClient(system, client, token, timeout);
+    }
+
+    /// <summary>The host of a contact: <c>host:port</c>, <c>[v6]:port</c>, or a full Akka address.</summary>
+    private static string HostOf(string contact)
+    {
+        if (contact.Contains("://", StringComparison.Ordinal)) return Address.Parse(contact).Host ?? "";
+        var colon = contact.LastIndexOf(':');
+        return (colon > 0 ? contact[..colon] : contact).Trim('[', ']');
     }
 
     /// <summary>Sends a command and returns the reply; a refusal (wrong token, unknown member) becomes an error.</summary>
@@ -64,11 +88,11 @@ public sealed class ConsoleClient : IAsyncDisposable
         object reply;
         try
         {
-            reply = await _client.Ask(new ClusterClient.Send("/user/" + CommandHost.Name, new ConsoleRequest(_token, user, command)), Timeout, cancellation);
+            reply = await _client.Ask(new ClusterClient.Send("/user/" + CommandHost.Name, new ConsoleRequest(_token, user, command)), _timeout, cancellation);
         }
         catch (AskTimeoutException)
         {
-            throw new ConsoleUnreachableException($"no answer from the cluster within {Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (is a coordinator node up and reachable at the contact?)");
+            throw new ConsoleUnreachableException($"no answer from the cluster within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (is a coordinator node up and reachable at the contact?)");
         }
         return reply switch
         {

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Cora.Actors;
-using Cora.Actors.Coordinator;
 using Cora.Actors.Persistence;
 using Cora.Actors.Trainer;
 
@@ -30,14 +29,16 @@ public sealed class CoraNode : IAsyncDisposable
     public static CoraNode StartEmbedded(string journal, Config overrides)
     {
         var config = overrides
-            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF"))
+            // Its trainers die with it: what ran when it stopped is requeued when it starts again.
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\ncora.coordinator.lease-after-restart = 0s"))
             .WithFallback(JournalConfig.For(journal))
             .WithFallback(CoraConfig.Reference);
         var settings = TrainerSettings.Create(config, Environment.MachineName, CoraExecutable.Command());
         var snapshotEvery = NodeActors.SnapshotEvery(config);
+        var backoff = RestartBackoff.Create(config);
         Directory.CreateDirectory(settings.Artifacts);
         var system = ActorSystem.Create("cora", config);
-        var coordinator = system.ActorOf(SweepCoordinator.Props(snapshotEvery: snapshotEvery), "coordinator");
+        var coordinator = system.ActorOf(NodeActors.Coordinator(snapshotEvery, backoff), "coordinator");
         NodeActors.StartTrainers(system, coordinator, settings);
         return new CoraNode(system, coordinator, settings);
     }

@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Cora.Actors.Basis;
+using Cora.Actors.Coordinator;
 using Cora.Actors.Evaluation;
 using Cora.Actors.Loading;
+using Cora.Actors.Persistence;
 using Cora.Actors.Trainer;
 using Cora.Training;
 
@@ -18,6 +20,11 @@ internal static class NodeActors
         var every = config.GetInt("cora.coordinator.snapshot-every", 500);
         return every >= 0 ? every : throw new InvalidInputException($"cora.coordinator.snapshot-every: must be ≥ 0 (got {every})");
     }
+
+    /// <summary>The sweep coordinator under a <see cref="RestartingSupervisor"/>, which starts it
+    /// again with backoff whenever its journal fails it (the coordinator stops then).</summary>
+    public static Props Coordinator(int snapshotEvery, RestartBackoff backoff) => RestartingSupervisor.Props(
+        SweepCoordinator.Props(snapshotEvery: snapshotEvery), SweepCoordinator.DefaultPersistenceId, SweepCoordinator.Description, backoff);
 
     /// <summary>The trainer role: the node's checkpoint loader, basis extractor and evaluator, and
     /// one <see cref="GpuTrainer"/> per slot pulling work from <paramref name="coordinator"/>.</summary>

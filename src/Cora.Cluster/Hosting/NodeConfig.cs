@@ -22,14 +22,17 @@ namespace Cora.Cluster.Hosting;
 public static class NodeConfig
 {
     public static Config Build(string? file, IReadOnlyList<string> roles, string? hostname, int? port, IReadOnlyList<string> seeds,
-        string? db, string? artifacts, int? slots, int? httpPort = null, bool singleNode = false)
+        string? db, string? artifacts, int? slots, int? httpPort = null, bool singleNode = false, bool insecure = false, string? certsDir = null)
     {
         var config = file is null ? ConfigurationFactory.Empty : HoconFile.Load(file);
-        var lines = new List<string>();
+        // TLS is on unless the command line says --insecure, whatever a config file says.
+        var tls = TlsSettings.EnableLine(insecure);
+        var lines = new List<string> { tls };
+        if ((certsDir ?? Environment.GetEnvironmentVariable("CORA_CERTS_DIR")) is { } certs) lines.Add($"cora.tls.certs-dir = {Quote(Path.GetFullPath(certs))}");
         if (roles.Count > 0) lines.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]");
         if (hostname is not null) lines.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(hostname)}");
         if (port is not null) lines.Add($"akka.remote.dot-netty.tcp.port = {port.Value.ToString(CultureInfo.InvariantCulture)}");
-        if (seeds.Count > 0) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(s => Quote(SeedAddress(s, config))))}]");
+        if (seeds.Count > 0) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(s => Quote(SeedAddress(s, ConfigurationFactory.ParseString(tls)))))}]");
         if ((db ?? Environment.GetEnvironmentVariable("CORA_DB")) is { } journal) lines.Add($"cora.journal = {Quote(journal)}");
         if (artifacts is not null) lines.Add($"cora.artifacts.path = {Quote(Path.GetFullPath(artifacts))}");
         if (slots is not null) lines.Add($"cora.trainer.slots = {slots.Value.ToString(CultureInfo.InvariantCulture)}");
@@ -64,7 +67,7 @@ public static class NodeConfig
         return $"{Scheme(config)}://cora@{seed}";
     }
 
-    private static string Scheme(Config config) => config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) ? "akka.ssl.tcp" : "akka.tcp";
+    private static string Scheme(Config config) => config.GetBoolean(TlsSettings.EnableKey, true) ? "akka.ssl.tcp" : "akka.tcp";
 
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 }

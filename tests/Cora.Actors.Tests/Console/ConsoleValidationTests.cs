@@ -117,9 +117,10 @@ public sealed class ConsoleValidationTests : IDisposable
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(21)]
-    public void Max_attempts_are_between_1_and_20(int attempts)
+    public void Max_attempts_and_abandons_are_between_1_and_20(int attempts)
     {
         AssertRefused(CheckSmokeWith(t => t with { MaxAttempts = attempts }), "plan.trials[0].max_attempts", $"max_attempts = {attempts}: must be between 1 and 20");
+        AssertRefused(CheckSmokeWith(t => t with { MaxAbandons = attempts }), "plan.trials[0].max_abandons", $"max_abandons = {attempts}: must be between 1 and 20");
     }
 
     [Fact]

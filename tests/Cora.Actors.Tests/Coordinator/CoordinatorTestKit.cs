@@ -46,6 +46,20 @@ public abstract class CoordinatorTestKit : TestKit
     protected static Config SystemConfig(string journalTarget) =>
         JournalConfig.For(journalTarget).WithFallback(CoraConfig.Reference);
 
+    /// <summary>A second actor system on this journal whose coordinators hold leases of
+    /// <paramref name="lease"/> (it stands in for a restarted process).</summary>
+    protected ActorSystem SystemWithLease(string name, TimeSpan lease) => ActorSystem.Create(name,
+        ConfigurationFactory.ParseString($"cora.coordinator.lease = {(int)lease.TotalMilliseconds}ms").WithFallback(SystemConfig(JournalTarget)));
+
+    /// <summary>A trainer probe. Acknowledgements of its results (<see cref="ResultRecorded"/>) are
+    /// ignored: the tests that are about them look for them on a probe of their own.</summary>
+    protected Akka.TestKit.TestProbe Trainer(ActorSystem? system = null)
+    {
+        var probe = system is null ? CreateTestProbe() : CreateTestProbe(system);
+        probe.IgnoreMessages<ResultRecorded>();
+        return probe;
+    }
+
     protected IActorRef Start(string id = "coordinator", int snapshotEvery = 0) =>
         Sys.ActorOf(SweepCoordinator.Props(id, snapshotEvery));
 
@@ -61,7 +75,7 @@ public abstract class CoordinatorTestKit : TestKit
         var coordinator = Start(id);
         coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", trials)), TestActor);
         ExpectMsg<SweepAccepted>(Wait);
-        var trainer = CreateTestProbe();
+        var trainer = Trainer();
         coordinator.Tell(new RequestTrial("node-a", 0), trainer);
         trainer.ExpectMsg<RunTrial>(Wait);
         return (coordinator, trainer);

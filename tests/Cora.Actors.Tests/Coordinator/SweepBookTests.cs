@@ -45,7 +45,9 @@ public sealed class SweepBookTests
             new TrialAssigned("t2", 1, "a", "node-a", 0, At),
             new TrialAttemptFailed("t2", 1, "exit code 134", false, At),
             new TrialAssigned("t3", 1, "b", "node-b", 1, At),
-            new DuplicateResultDropped("t1", 2, At));
+            new DuplicateResultDropped("t1", 2, At),
+            new TrialAssigned("t4", 1, "c", "node-c", 0, At),
+            new TrialRequeued("t4", 1, "checkpoint check failed: /zoo/base: no such directory on this node", At, Counted: true, NodeFault: true));
         var json = CoraJsonSerializer.Write(book.Snapshot());
         var restored = SweepBook.Restore((CoordinatorSnapshot)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json), "coordinator-snapshot"));
 
@@ -55,6 +57,40 @@ public sealed class SweepBookTests
         // Pending order survives: t2 (retrying) comes before t4.
         Assert.Equal(("t2", 2), (restored.Assign("c", "n", 0, At)!.TrialId, restored.Assign("c", "n", 0, At)!.Attempt));
         Assert.Equal(json, CoraJsonSerializer.Write(restored.Snapshot()));
+        Assert.Equal((1, 1), (restored.Trial("t4")!.Abandons, restored.Trial("t1")!.SucceededAttempt));
+        Assert.Equal(["node-c"], restored.Trial("t4")!.FaultedNodes);
+    }
+
+    [Fact]
+    public void A_trial_avoids_the_node_that_failed_it_while_another_node_can_take_it()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", "t1", "t2"), At), new TrialAssigned("t1", 1, "a", "node-a", 0, At),
+            new TrialRequeued("t1", 1, "I/O error on this node (exit code 74)", At, Counted: true, NodeFault: true));
+        // node-a gets t2, which it never failed; node-b gets t1.
+        Assert.Equal("t2", book.Assign("a", "node-a", 0, At, ["node-a", "node-b"])!.TrialId);
+        Assert.Equal("t1", book.Assign("b", "node-b", 0, At, ["node-a", "node-b"])!.TrialId);
+        book.Apply(book.Assign("a", "node-a", 0, At, ["node-a", "node-b"])!);
+        Assert.Null(book.Assign("a", "node-a", 0, At, ["node-a", "node-b"]));
+        // With node-a the only trainer left, t1 may try there again.
+        Assert.Equal("t1", book.Assign("a", "node-a", 0, At, ["node-a"])!.TrialId);
+    }
+
+    [Fact]
+    public void Only_counted_abandons_reach_max_abandons_and_a_resent_result_is_no_duplicate()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", Plans.Trial("t1") with { MaxAbandons = 2 }), At));
+        book.Apply(book.Assign("a", "n", 0, At)!);
+        book.Apply(book.Requeue("t1", 1, "the trainer was busy", At)! with { Declined = true });
+        book.Apply(book.Assign("a", "n", 0, At)!);
+        book.Apply(book.Requeue("t1", 2, "its sweep was cancelled", At)!);
+        book.Apply(book.Assign("a", "n", 0, At)!);
+        book.Apply(book.Abandon("t1", 3, "the lease lapsed", nodeFault: false, At)!);
+        Assert.Equal(TrialState.Pending, book.Trial("t1")!.State);
+        book.Apply(book.Assign("a", "n", 0, At)!);
+        book.Apply(book.Succeed("t1", 4, Plans.Metrics(), "/a/4", At)!);
+        Assert.Null(book.Succeed("t1", 4, Plans.Metrics(), "/a/4", At));
+        Assert.IsType<DuplicateResultDropped>(book.Succeed("t1", 3, Plans.Metrics(), "/a/3", At));
+        Assert.Equal((TrialState.Succeeded, 1), (book.Trial("t1")!.State, book.Trial("t1")!.Abandons));
     }
 
     [Fact]

@@ -155,6 +155,8 @@ public sealed class GridReaderTests : IDisposable
     [InlineData("timeout = 10m", "timeout = 0s", "grid.trials.timeout: must be positive and at most 7 days")]
     [InlineData("max-attempts = 2", "max-attempts = 21", "grid.trials.max-attempts: must be between 1 and 20 (got 21)")]
     [InlineData("max-attempts = 2", "max-attempts = 0", "grid.trials.max-attempts: must be between 1 and 20 (got 0)")]
+    [InlineData("max-attempts = 2", "max-attempts = 2, max-abandons = 0", "grid.trials.max-abandons: must be between 1 and 20 (got 0)")]
+    [InlineData("max-attempts = 2", "max-attempts = 2, max-abandons = 21", "grid.trials.max-abandons: must be between 1 and 20 (got 21)")]
     public void Trial_timeouts_and_attempts_are_bounded_as_the_coordinator_bounds_them(string from, string to, string message)
     {
         Assert.Contains(message, Rejected(SmokeWith(from, to)).Message);

@@ -22,10 +22,12 @@ public sealed class CheckpointLoaderTests : TestKit, IDisposable
         return dir;
     }
 
-    private string? Check(Akka.Actor.IActorRef loader, string directory)
+    private string? Check(Akka.Actor.IActorRef loader, string directory) => Checked(loader, directory).Problem;
+
+    private CheckpointsChecked Checked(Akka.Actor.IActorRef loader, string directory)
     {
         loader.Tell(new CheckCheckpoints(new TrialTicket("t", 1), [directory]), TestActor);
-        return ExpectMsg<CheckpointsChecked>(Wait).Problem;
+        return ExpectMsg<CheckpointsChecked>(Wait);
     }
 
     [Fact]
@@ -36,17 +38,20 @@ public sealed class CheckpointLoaderTests : TestKit, IDisposable
         Assert.Null(Check(loader, model));
 
         File.WriteAllText(Path.Combine(model, "config.json"), File.ReadAllText(Path.Combine(model, "config.json")).Replace("\"hidden_size\": 32", "\"hidden_size\": 48", StringComparison.Ordinal));
-        var problem = Check(loader, model);
-        Assert.NotNull(problem);
-        Assert.Contains(model, problem);
+        var problem = Checked(loader, model);
+        Assert.NotNull(problem.Problem);
+        Assert.Contains(model, problem.Problem);
+        Assert.False(problem.NodeFault);   // the content is wrong: every node would say so
     }
 
     [Fact]
     public void A_missing_directory_is_a_problem_that_names_it()
     {
         var loader = Sys.ActorOf(CheckpointLoader.Props());
-        var problem = Check(loader, _temp.File("nowhere"));
-        Assert.NotNull(problem);
-        Assert.Contains(_temp.File("nowhere"), problem);
+        var problem = Checked(loader, _temp.File("nowhere"));
+        Assert.Equal($"{_temp.File("nowhere")}: no such directory on this node (is its mount there?)", problem.Problem);
+        Assert.True(problem.NodeFault);   // this node cannot see it; the planner saw it
+        var empty = Directory.CreateDirectory(_temp.File("empty-mount")).FullName;
+        Assert.Equal((Path.Combine(empty, "config.json") + ": no such file on this node", true), (Checked(loader, empty).Problem, Checked(loader, empty).NodeFault));
     }
 }

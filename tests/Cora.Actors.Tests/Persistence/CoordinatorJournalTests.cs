@@ -32,27 +32,50 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
     protected abstract string SnapshotTable { get; }
 
     [Fact]
-    public void A_restarted_coordinator_recovers_from_its_journal_and_requeues_what_was_running()
+    public void A_restarted_coordinator_recovers_from_its_journal_keeps_a_renewed_attempt_and_requeues_one_nobody_renews()
     {
-        var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1"), Plans.Trial("t2"), Plans.Trial("t3")], "recovering");
+        var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1"), Plans.Trial("t2"), Plans.Trial("t3"), Plans.Trial("t4")], "recovering");
         coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(("rougeL", 0.75)), "/a/t1"), trainer);
         coordinator.Tell(new RequestTrial("node-a", 0), trainer);
         Assert.Equal("t2", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
+        var other = Trainer();
+        coordinator.Tell(new RequestTrial("node-b", 0), other);
+        Assert.Equal("t3", Run(other.ExpectMsg<RunTrial>(Wait)).TrialId);
         AwaitAssert(() => Assert.Equal(1, Status(coordinator, "s1").Counts.Succeeded), Wait);
 
         StopAndWait(coordinator);
-        // A second actor system on the same journal stands in for a restarted process.
-        using var restarted = ActorSystem.Create("restarted", SystemConfig(JournalTarget));
+        // A second actor system on the same journal stands in for a restarted process; its
+        // leases are short so that the test sees one lapse.
+        using var restarted = SystemWithLease("restarted", TimeSpan.FromSeconds(2));
         var recovered = restarted.ActorOf(SweepCoordinator.Props("recovering"));
-        var probe = new Akka.TestKit.TestProbe(restarted, new Akka.TestKit.Xunit2.XunitAssertions());
+        var probe = Trainer(restarted);
         recovered.Tell(new GetSweepStatus("s1"), probe);
         var status = probe.ExpectMsg<SweepStatus>(Wait);
-        Assert.Equal((3, 1, 0, 2), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Running, status.Counts.Pending));
+        Assert.Equal((4, 1, 2, 1), (status.Counts.Total, status.Counts.Succeeded, status.Counts.Running, status.Counts.Pending));
 
-        recovered.Tell(new RequestTrial("node-a", 0), probe);
-        Assert.Equal(new TrialPlanCheck("t2", 2), Run(probe.ExpectMsg<RunTrial>(Wait)));
+        // t2's trainer is still at work and renews its lease; t3's went away with the old process.
+        var alive = CreateTestProbe(restarted);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (DateTime.UtcNow < until)
+        {
+            recovered.Tell(new AttemptAlive("t2", 1, "node-a", 0, "incarnation-1"), alive);
+            Thread.Sleep(300);
+        }
+        recovered.Tell(new GetSweepStatus("s1"), probe);
+        status = probe.ExpectMsg<SweepStatus>(Wait);
+        Assert.Equal(["t2"], status.Running.Select(r => r.TrialId));
+        var lapsed = Assert.Single(status.Failures);
+        Assert.Equal(("t3", 1, "abandoned"), (lapsed.TrialId, lapsed.Attempt, lapsed.Outcome));
+        Assert.Contains("lease lapsed", lapsed.Reason);
+
+        recovered.Tell(new RequestTrial("node-b", 0), probe);
+        Assert.Equal(new TrialPlanCheck("t3", 2), Run(probe.ExpectMsg<RunTrial>(Wait)));
+        // The renewed attempt's result, sent across the restart, is recorded.
+        recovered.Tell(new TrialCompleted("t2", 1, Plans.Metrics(("rougeL", 0.5)), "/a/t2"), alive);
+        alive.ExpectMsg(new ResultRecorded("t2", 1), Wait);
         recovered.Tell(new GetSweepResults("s1"), probe);
-        Assert.Equal(0.75, probe.ExpectMsg<SweepResults>(Wait).Rows[0].Metrics["rougeL"].GetDouble());
+        var rows = probe.ExpectMsg<SweepResults>(Wait).Rows;
+        Assert.Equal((0.75, "succeeded"), (rows[0].Metrics["rougeL"].GetDouble(), rows[1].Status));
     }
 
     [Fact]
@@ -61,7 +84,7 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
         var coordinator = Start("snapshotting", snapshotEvery: 2);
         coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2", "t3")), TestActor);
         ExpectMsg<SweepAccepted>(Wait);
-        var trainer = CreateTestProbe();
+        var trainer = Trainer();
         foreach (var id in new[] { "t1", "t2" })
         {
             coordinator.Tell(new RequestTrial("node-a", 0), trainer);
@@ -105,7 +128,7 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
         var coordinator = Start("read-only", snapshotEvery: 2);
         coordinator.Tell(new SubmitSweep(Plans.Sweep("s1", "t1", "t2", "t3")), TestActor);
         ExpectMsg<SweepAccepted>(Wait);
-        var trainer = CreateTestProbe();
+        var trainer = Trainer();
         coordinator.Tell(new RequestTrial("node-a", 0), trainer);
         Assert.Equal("t1", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
         coordinator.Tell(new TrialCompleted("t1", 1, Plans.Metrics(("rougeL", 0.5)), "/a/t1"), trainer);

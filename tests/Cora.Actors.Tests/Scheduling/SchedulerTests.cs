@@ -239,6 +239,7 @@ public sealed class SchedulerTests : CoordinatorTestKit
 
         // A trainer probe runs every trial of the first night.
         var trainer = CreateTestProbe();
+        trainer.IgnoreMessages<ResultRecorded>();
         var total = Status(coordinator, first.SweepId!).Counts.Total;
         for (var i = 0; i < total; i++)
         {

@@ -36,9 +36,10 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
 
     /// <summary>A trainer whose trial command is <c>sh -c SCRIPT</c>; the script sees the usual
     /// arguments, so the attempt directory is <c>$6</c>.</summary>
-    private IActorRef Trainer(string script)
+    private IActorRef Trainer(string script, Func<TrainerSettings, TrainerSettings>? adjust = null)
     {
         var settings = new TrainerSettings("node-a", 1, ["/bin/sh", "-c", script, "sh"], _temp.File("artifacts"), 1);
+        settings = adjust?.Invoke(settings) ?? settings;
         var trainer = Sys.ActorOf(GpuTrainer.Props(_coordinator.Ref, Sys.ActorOf(CheckpointLoader.Props()),
             Sys.ActorOf(BasisExtractorActor.Props(settings.Artifacts)), Sys.ActorOf(Evaluator.Props()), settings, 0));
         _coordinator.ExpectMsg<RequestTrial>(Wait);
@@ -167,9 +168,91 @@ public sealed class GpuTrainerTests : TestKit, IDisposable
         trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
         var failed = Expect<TrialFailed>();
         Assert.False(failed.Deterministic);
+        Assert.True(failed.NodeFault);
         Assert.Contains("cannot write the artifact store on node-a", failed.Reason);
         Assert.Contains(AttemptDir, failed.Reason);
         _coordinator.ExpectMsg<RequestTrial>(Wait);
+    }
+
+    [Fact]
+    public void A_checkpoint_missing_on_this_node_is_a_node_fault_resent_until_acknowledged_and_repeated_faults_quarantine_the_slot_until_its_check_passes()
+    {
+        var mount = _temp.File("mount");
+        var missing = Path.Combine(mount, "base");
+        var data = _temp.File("data.jsonl");
+        File.WriteAllText(data, "");
+        var plan = Plan(missing) with { Spec = Plan(missing).Spec with { TrainData = data, EvalData = data } };
+        var trainer = Trainer("exit 0", s => s with { QuarantineAfter = 2, HeartbeatEvery = TimeSpan.FromMilliseconds(200), RecheckEvery = TimeSpan.FromMilliseconds(300) });
+        trainer.Tell(new RunTrial(plan, 1), _coordinator.Ref);
+        var failed = Expect<TrialFailed>();
+        Assert.Equal((true, false), (failed.NodeFault, failed.Deterministic));
+        Assert.Contains($"{missing}: no such directory on this node", failed.Reason);
+        // Not acknowledged yet: the result comes again with the next heartbeat, and stops once it is.
+        Assert.Equal(failed, Expect<TrialFailed>());
+        trainer.Tell(new ResultRecorded("t1", 1), _coordinator.Ref);
+        _coordinator.FishForMessage<RequestTrial>(m => m is RequestTrial, Wait);
+        _coordinator.ReceiveWhile<object>(TimeSpan.FromMilliseconds(500), m => m);
+
+        trainer.Tell(new RunTrial(plan, 2), _coordinator.Ref);
+        Assert.True(Expect<TrialFailed>().NodeFault);
+        var quarantined = Expect<TrainerQuarantined>();
+        Assert.Equal(("node-a", 0), (quarantined.Node, quarantined.Slot));
+        Assert.StartsWith("2 node faults in a row; the last: checkpoint check failed", quarantined.Reason);
+        trainer.Tell(new ResultRecorded("t1", 2), _coordinator.Ref);
+        // Quarantined: it re-checks and says so, but asks for no work.
+        var meanwhile = _coordinator.ReceiveWhile<object>(TimeSpan.FromSeconds(1.5), m => m);
+        Assert.DoesNotContain(meanwhile, m => m is RequestTrial);
+        Assert.Contains(meanwhile, m => m is TrainerQuarantined q && q.Reason.Contains($"the re-check: {missing}: no such directory", StringComparison.Ordinal));
+        trainer.Tell(new RunTrial(plan, 3), _coordinator.Ref);
+        Assert.Equal(("t1", 3), (Expect<TrialDeclined>().TrialId, 3));
+
+        // The mount comes back: the check passes and the slot pulls work again.
+        Directory.CreateDirectory(mount);
+        CopyDirectory(Fixtures.Llama("mha-tiny"), missing);
+        _coordinator.FishForMessage<RequestTrial>(m => m is RequestTrial, Wait);
+    }
+
+    [Fact]
+    public void A_trial_process_killed_by_sigkill_is_a_node_fault()
+    {
+        var trainer = Trainer("echo 'allocating' >&2; kill -KILL $$");
+        trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
+        var failed = Expect<TrialFailed>();
+        Assert.Equal((true, false), (failed.NodeFault, failed.Deterministic));
+        Assert.Contains("SIGKILL — the OOM killer?", failed.Reason);
+    }
+
+    [Fact]
+    public void A_busy_slot_renews_its_lease_with_heartbeats()
+    {
+        var trainer = Trainer("exec sleep 600", s => s with { HeartbeatEvery = TimeSpan.FromMilliseconds(200) });
+        trainer.Tell(new RunTrial(Plan(Fixtures.Llama("mha-tiny")), 1), _coordinator.Ref);
+        var alive = Expect<AttemptAlive>();
+        Assert.Equal(("t1", 1, "node-a", 0), (alive.TrialId, alive.Attempt, alive.Node, alive.Slot));
+        Assert.Equal(alive.Incarnation, Expect<AttemptAlive>().Incarnation);
+        Sys.Stop(trainer);
+    }
+
+    [Fact]
+    public void A_checkpoint_check_that_hangs_past_its_deadline_is_a_node_fault()
+    {
+        // config.json is a FIFO nobody writes: reading it blocks, as a hung mount does.
+        var hung = Directory.CreateDirectory(_temp.File("hung")).FullName;
+        var fifo = Path.Combine(hung, "config.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
+        var trainer = Trainer("exit 0", s => s with { CheckDeadline = TimeSpan.FromSeconds(1) });
+        trainer.Tell(new RunTrial(Plan(hung), 1), _coordinator.Ref);
+        var failed = Expect<TrialFailed>();
+        Assert.True(failed.NodeFault);
+        Assert.Contains("checking checkpoints passed its deadline of 00:00:01 on node-a", failed.Reason);
+        // Let the blocked reader go (EOF), so the actor system can stop.
+        File.WriteAllText(fifo, "");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 
     /// <summary>A trainer running a trial process that sleeps; returns the process id.</summary>

@@ -24,8 +24,14 @@ public sealed partial class NodeProcess : IDisposable
 
     public int Port { get; }
     public string Contact => $"127.0.0.1:{Port}";
-    public string Address => $"akka.tcp://cora@127.0.0.1:{Port}";
+    public string Address => $"{(Tls ? "akka.ssl.tcp" : "akka.tcp")}://cora@127.0.0.1:{Port}";
+
+    /// <summary>Started with certificates (mutual TLS) rather than --insecure.</summary>
+    public bool Tls { get; private init; }
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Whether the node has said it is Up in a cluster.</summary>
+    public bool IsUp => _up.Task.IsCompleted;
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> ExitAsync()
@@ -42,7 +48,8 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <c>cora node --config CONFIG --port (free) ARGS…</c> with CORA_TOKEN set.</summary>
+    /// <summary>Starts <c>cora node --config CONFIG --port (free) ARGS…</c> with CORA_TOKEN set;
+    /// with <c>--insecure</c> (plain TCP on loopback) unless ARGS give <c>--certs-dir</c>.</summary>
     public static NodeProcess StartNode(string config, string token, params string[] args) => StartNode(config, token, new Dictionary<string, string>(), args);
 
     /// <summary>As above, with more environment variables for the node.</summary>
@@ -52,7 +59,18 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>As above, on a given port: a node whose address its seeds must know before it
     /// starts (a seed itself), or a node started again where it was.</summary>
     public static NodeProcess StartNodeOn(int port, string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], port, environment);
+        StartNodeIn([], port, config, token, environment, args);
+
+    /// <summary>As above, started through <paramref name="wrapper"/> (a command that execs its
+    /// arguments, e.g. <c>unshare --mount … sh -c '…; exec "$@"' sh</c>): the node is the wrapper's process.</summary>
+    public static NodeProcess StartNodeIn(IReadOnlyList<string> wrapper, int port, string config, string token, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        string[] tls = args.Contains("--certs-dir") ? [] : ["--insecure"];
+        return Launch(token, ["node", "--config", config, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. tls, .. args], port, environment, wrapper);
+    }
+
+    /// <summary>The node's process id (for nsenter, signals).</summary>
+    public int Pid => _process.Id;
 
     /// <summary>Runs a `cora` command to completion (a console command) and returns exit code and output.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string token, params string[] args) =>
@@ -72,12 +90,21 @@ public sealed partial class NodeProcess : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port, IReadOnlyDictionary<string, string> environment)
+    private static NodeProcess Launch(string token, IReadOnlyList<string> args, int port, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<string>? wrapper = null)
     {
         var start = Info(token, args);
+        if (wrapper is { Count: > 0 })
+        {
+            var command = new List<string>(wrapper.Skip(1)) { start.FileName };
+            command.AddRange(start.ArgumentList);
+            start.FileName = wrapper[0];
+            start.ArgumentList.Clear();
+            foreach (var argument in command) start.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(process, port);
+        var node = new NodeProcess(process, port) { Tls = args.Contains("--certs-dir") };
         void Line(string? line)
         {
             if (line is null) return;
@@ -100,6 +127,8 @@ public sealed partial class NodeProcess : IDisposable
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["CORA_TOKEN"] = token;
         start.Environment.Remove("CORA_DB");
+        start.Environment.Remove("CORA_CERTS_DIR");
+        start.Environment.Remove("CORA_TLS_PASSWORD");
         return start;
     }
 
@@ -111,19 +140,25 @@ public sealed partial class NodeProcess : IDisposable
         Assert.True(first == _up.Task, $"node on port {Port} did not come up:\n{Output}");
     }
 
+    /// <summary>Polls the node's output until it contains <paramref name="text"/>; fails with the
+    /// output if the node exits first or the deadline passes.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan deadline)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(HasExited, $"node on port {Port} exited before it printed \"{text}\":\n{Output}");
+            Assert.True(DateTime.UtcNow < until, $"node on port {Port} did not print \"{text}\" within {deadline.TotalSeconds} s:\n{Output}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>SIGKILL: the node gets no chance to leave or clean up.</summary>
     public void Kill()
     {
         _process.Kill();
         _process.WaitForExit();
     }
-
-    /// <summary>SIGSTOP: the node freezes (no heartbeats, no answers) but keeps its sockets, as a
-    /// node behind a partition or in a long pause looks to the others.</summary>
-    public void Pause() => Assert.Equal(0, SendSignal(_process.Id, 19));
-
-    /// <summary>SIGCONT: a paused node runs on.</summary>
-    public void Resume() => Assert.Equal(0, SendSignal(_process.Id, 18));
 
     /// <summary>SIGTERM: the node leaves the cluster gracefully and exits.</summary>
     public async Task StopAsync()
@@ -132,6 +167,13 @@ public sealed partial class NodeProcess : IDisposable
         Assert.Equal(0, SendSignal(_process.Id, 15));
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
     }
+
+    /// <summary>SIGSTOP: the node freezes (as a node stuck in swap or a long pause does); its
+    /// child processes go on.</summary>
+    public void Freeze() => Assert.Equal(0, SendSignal(_process.Id, 19));
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => Assert.Equal(0, SendSignal(_process.Id, 18));
 
     public void Dispose()
     {

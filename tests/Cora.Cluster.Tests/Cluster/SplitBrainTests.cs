@@ -64,7 +64,7 @@ public sealed class SplitBrainTests
         // nodes, but none of the one coordinator: counted by role they are the minority and
         // down themselves (exit 1, so a supervisor starts them again as new members). Counted
         // over all nodes they would be the majority and would down the coordinator instead.
-        coordinator.Pause();
+        coordinator.Freeze();
         try
         {
             foreach (var trainer in new[] { first, second })
@@ -76,7 +76,7 @@ public sealed class SplitBrainTests
         }
         finally
         {
-            coordinator.Resume();
+            coordinator.Thaw();
         }
         Assert.Contains("the cluster removed this node", first.Output);
         Assert.Contains("the cluster removed this node", second.Output);

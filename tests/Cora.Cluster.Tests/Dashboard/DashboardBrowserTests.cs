@@ -79,14 +79,14 @@ public sealed class DashboardBrowserTests : IDisposable
             """, node);
 
         var added = await NodeProcess.RunAsync(Token, "schedule", "add", "nightly", "--cron", "0 2 * * *", "--tz", "Europe/Paris", grid,
-            "--contact", node.Contact);
+            "--contact", node.Contact, "--insecure");
         Assert.True(added.ExitCode == 0, $"schedule add exited {added.ExitCode}: {added.Stderr}");
         await WaitFor(page, """
             () => [...document.querySelectorAll('[data-testid=schedules] tbody tr')].some(r =>
                 r.textContent.includes('nightly') && r.textContent.includes('0 2 * * * (Europe/Paris)'))
             """, node);
 
-        var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, "sweep", "start", grid, "--contact", node.Contact, "--json");
+        var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, "sweep", "start", grid, "--contact", node.Contact, "--insecure", "--json");
         Assert.True(code == 0, $"sweep start exited {code}: {stderr}");
         var sweep = JsonDocument.Parse(stdout).RootElement.GetProperty("sweep_id").GetString()!;
 
@@ -104,7 +104,7 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Equal("nothing running", await page.EvaluateExpressionAsync<string>("document.querySelector('[data-testid=running] tbody').textContent"));
 
         // A report written from the console appears in the list, and its link opens it.
-        var report = await NodeProcess.RunAsync(Token, "report", "latest", "--contact", node.Contact);
+        var report = await NodeProcess.RunAsync(Token, "report", "latest", "--contact", node.Contact, "--insecure");
         Assert.True(report.ExitCode == 0, $"report exited {report.ExitCode}: {report.Stderr}");
         Assert.Equal(Path.Combine(artifacts, "reports", sweep, "index.html"), report.Stdout.Trim().Split('\n')[^1]);
         await WaitFor(page, $"() => document.querySelector('[data-testid=reports] a[href=\"/reports/{sweep}/index.html\"]') !== null", node);

@@ -28,7 +28,8 @@ public sealed class DashboardServerTests : IDisposable
     private static DashboardState State(int succeeded, string node = "akka.tcp://cora@10.0.0.5:4053") => DashboardState.Empty(node) with
     {
         Coordinator = "ok",
-        Members = [new MemberView(node, ["trainer"], "up", true, [new TrainerSlot(node, 0, true), new TrainerSlot(node, 1, false)])],
+        Members = [new MemberView(node, ["trainer"], "up", true, [new TrainerSlot(node, 0, true), new TrainerSlot(node, 1, false),
+            new TrainerSlot(node, 2, false, "3 node faults in a row; the last: /zoo/base: no such directory on this node")])],
         Trials = new SweepCounts(6, 6 - succeeded - 1, 1, succeeded, 0),
         Sweeps = [new SweepSummary("0f1b", "smoke", "running", new SweepCounts(6, 6 - succeeded - 1, 1, succeeded, 0))],
         Running = [new RunningTrial("687a", "lora", 4, 1, node, 0, "training", 3, 12, 2.5, 812.5)],
@@ -56,7 +57,9 @@ public sealed class DashboardServerTests : IDisposable
         const string node = "akka.tcp://cora@10.0.0.5:4053";
         Assert.Equal(4, PrometheusText.Sample(metrics, "cora_trials", ("state", "succeeded")));
         Assert.Equal(1, PrometheusText.Sample(metrics, "cora_trainer_slots_busy", ("node", node)));
-        Assert.Equal(2, PrometheusText.Sample(metrics, "cora_trainer_slots", ("node", node)));
+        Assert.Equal(3, PrometheusText.Sample(metrics, "cora_trainer_slots", ("node", node)));
+        Assert.Equal(1, PrometheusText.Sample(metrics, "cora_trainer_quarantined", ("node", node), ("slot", "2"),
+            ("reason", "3 node faults in a row; the last: /zoo/base: no such directory on this node")));
         Assert.Equal(812.5, PrometheusText.Sample(metrics, "cora_training_tokens_per_second", ("node", node)));
         Assert.Equal(1, PrometheusText.Sample(metrics, "cora_cluster_members", ("status", "up")));
         Assert.Equal(1, PrometheusText.Sample(metrics, "cora_sweeps", ("state", "running")));
