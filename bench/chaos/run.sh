@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Chaos: a 100-trial LoRA sweep on a real cluster on 127.0.0.1 (PostgreSQL journal, 2 coordinator
+# Chaos: a 100-trial LoRA sweep on a real cluster on 127.0.0.1 (PostgreSQL journal, 3 coordinator
 # nodes, 3 trainer nodes of 2 slots) run twice on fresh databases and stores: once without faults
 # (the baseline), once under faults injected at random times from a seeded RNG — SIGKILL of a
 # trainer node (restarted on its port after a few seconds), SIGKILL of the coordinator node that
@@ -93,7 +93,9 @@ sql() { runuser -u postgres -- psql -h 127.0.0.1 -p "$pg_port" -d postgres -Atc 
 # node NAME ROLE PORT [blind] ARGS...: starts (or restarts) a node in the background, waits until Up.
 node() {
   local name="$1" role="$2" port="$3" blind="${4:-}" logf="$run/$1.log"
-  local args=(node --config "$config" --role "$role" --port "$port" --seed "127.0.0.1:${port_of[c1]}" --seed "127.0.0.1:${port_of[c2]}"
+  # The same seed list on every node: the three coordinators (hocon/node.conf, seed-nodes).
+  local args=(node --config "$config" --role "$role" --port "$port"
+              --seed "127.0.0.1:${port_of[c1]}" --seed "127.0.0.1:${port_of[c2]}" --seed "127.0.0.1:${port_of[c3]}"
               --db "$db" --artifacts "$run/artifacts" "${insecure[@]}")
   [[ "$role" == trainer ]] && args+=(--slots "${slots:-2}")
   echo "--- start $(date -u +%H:%M:%S)" >> "$logf"
@@ -111,10 +113,10 @@ node() {
     sleep 0.2
   done
 }
-console() { "$root/cora" "$@" --contact "127.0.0.1:${port_of[c1]}" --contact "127.0.0.1:${port_of[c2]}" --json "${insecure_console[@]}"; }
+console() { "$root/cora" "$@" --contact "127.0.0.1:${port_of[c1]}" --contact "127.0.0.1:${port_of[c2]}" --contact "127.0.0.1:${port_of[c3]}" --json "${insecure_console[@]}"; }
 
-# The coordinator hosting the singleton: the oldest coordinator node (the one started first).
-oldest_coordinator() { if (( $(echo "${started_at[c1]} < ${started_at[c2]}" | bc) )); then echo c1; else echo c2; fi; }
+# The coordinator hosting the singletons: the oldest coordinator node (the one started first).
+oldest_coordinator() { for c in c1 c2 c3; do echo "${started_at[$c]} $c"; done | sort -g | head -1 | cut -d' ' -f2; }
 
 faults=(); kinds_left=()
 inject_faults() {   # runs in the foreground between polls: one fault at a time, 4–12 s after the last one is over
@@ -149,9 +151,11 @@ sweep() {
   local label="$1" chaos="$2"
   run="$work/$label"; mkdir -p "$run/artifacts" "$run/empty"
   pg_setup "$run"
-  for n in c1 c2 t1 t2 t3 blind; do port_of[$n]=$(free_port); done
-  started_at[c1]=0; started_at[c2]=0
-  node c1 coordinator "${port_of[c1]}"; node c2 coordinator "${port_of[c2]}"
+  for n in c1 c2 c3 t1 t2 t3 blind; do port_of[$n]=$(free_port); done
+  for c in c1 c2 c3; do started_at[$c]=0; done
+  # Three coordinator nodes: the split brain resolver keeps the side with most of them, so one
+  # may be killed (with two, killing the lower-addressed one downs every node).
+  for c in c1 c2 c3; do node "$c" coordinator "${port_of[$c]}"; done
   for t in t1 t2 t3; do node "$t" trainer "${port_of[$t]}"; done
   [[ "$chaos" == yes ]] && slots=1 node blind trainer "${port_of[blind]}" blind
   local start; start=$(date +%s.%N)

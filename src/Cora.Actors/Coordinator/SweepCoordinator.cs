@@ -181,6 +181,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
         JournalFailureLog.PersistFailed(_log, Description, cause, @event, sequenceNr);
 
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        JournalFailureLog.PersistRejected(_log, Description, cause, @event, sequenceNr);
+        Context.Stop(Self);
+    }
+
     protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
         JournalFailureLog.RecoveryFailed(_log, Description, reason, message);
 

@@ -18,6 +18,14 @@ public static class JournalFailureLog
         log.Error(cause, "Journal unavailable: {0} could not write {1} (sequence number {2}): {3}. It stops and is restarted with backoff; what was not written is redone",
             what, @event.GetType().Name, sequenceNr, cause.GetBaseException().Message);
 
+    /// <summary>The journal refused one event (it could not store it: too large, not serializable)
+    /// but is up. Akka.Persistence would go on without calling the event's handler, leaving the
+    /// actor waiting for it forever (the coordinator would never assign again); the caller stops
+    /// itself instead, so the restart recovers from what the journal holds.</summary>
+    public static void PersistRejected(ILoggingAdapter log, string what, Exception cause, object @event, long sequenceNr) =>
+        log.Error(cause, "Journal refused: {0} could not write {1} (sequence number {2}): {3}. It stops and is restarted with backoff; what was not written is redone",
+            what, @event.GetType().Name, sequenceNr, cause.GetBaseException().Message);
+
     /// <param name="event">The replayed event that failed to apply, or null when the journal
     /// itself failed (unreachable, timed out).</param>
     public static void RecoveryFailed(ILoggingAdapter log, string what, Exception cause, object? @event)
