@@ -118,7 +118,7 @@ console() { "$root/cora" "$@" --contact "127.0.0.1:${port_of[c1]}" --contact "12
 # The coordinator hosting the singletons: the oldest coordinator node (the one started first).
 oldest_coordinator() { for c in c1 c2 c3; do echo "${started_at[$c]} $c"; done | sort -g | head -1 | cut -d' ' -f2; }
 
-faults=(); kinds_left=()
+faults=(); kinds_left=(); journal_back=()
 inject_faults() {   # runs in the foreground between polls: one fault at a time, 4–12 s after the last one is over
   local now=$SECONDS
   (( now >= next_fault )) || return 0
@@ -141,7 +141,7 @@ inject_faults() {   # runs in the foreground between polls: one fault at a time,
        log "fault: journal cut (SIGKILL postmaster $pm and its backends), start in ${down}s"
        kill -9 "$pm" $(pgrep -P "$pm") 2>/dev/null || true
        while kill -0 "$pm" 2>/dev/null; do sleep 0.1; done
-       sleep "$down"; pg_start; faults+=("journal") ;;
+       sleep "$down"; pg_start; journal_back+=("$(date +%s.%N)"); faults+=("journal") ;;
   esac
   next_fault=$((SECONDS + 4 + RANDOM % 9))
 }
@@ -178,6 +178,7 @@ sweep() {
   sql "SELECT convert_from(payload, 'UTF8') FROM event_journal WHERE manifest = 'trial-succeeded' ORDER BY ordering" > "$run/succeeded.jsonl"
   sql "SELECT manifest, count(*) FROM event_journal GROUP BY manifest ORDER BY 1" > "$run/manifests.txt"
   sql "SELECT convert_from(payload, 'UTF8') FROM event_journal WHERE manifest = 'trial-requeued' ORDER BY ordering" > "$run/requeued.jsonl"
+  sql "SELECT convert_from(payload, 'UTF8') FROM event_journal WHERE manifest LIKE 'trial-%' ORDER BY ordering" > "$run/trial-events.jsonl"
   python3 - "$run" > "$run/counts" <<'PY'
 import collections, json, sys
 run = sys.argv[1]
@@ -204,6 +205,20 @@ sweep faulty yes; faulty_s=$elapsed; read -r planned lost dup stuck failed < "$w
 kinds=$(printf '%s\n' "${faults[@]}" | sed 's/ [ct][0-9]$//' | sort | uniq -c | awk '{ printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2 }')
 node_faults=$(grep -c '"node_fault":true' "$work/faulty/requeued.jsonl" || true)
 echo "faulty run journal events: $(tr '\n' ' ' < "$work/faulty/manifests.txt")"
+# After each journal cut: seconds from PostgreSQL accepting connections again to the coordinator's
+# next journaled trial event (it had stopped and was restarting with backoff).
+resumed=$(python3 - "$work/faulty/trial-events.jsonl" "${journal_back[@]}" <<'PY'
+import datetime, json, sys
+ats = sorted(datetime.datetime.fromisoformat(json.loads(l)["at"]).timestamp()
+             for l in open(sys.argv[1]) if l.strip() and '"at"' in l)
+gaps = []
+for back in map(float, sys.argv[2:]):
+    after = [a for a in ats if a >= back]
+    gaps.append(f"{after[0] - back:.1f} s" if after else "never")
+print(", ".join(gaps) if gaps else "no journal cut")
+PY
+)
+echo "faulty run: journal back -> coordinator journaling again: $resumed"
 echo "faulty run: $planned trials; requeued $(wc -l < "$work/faulty/requeued.jsonl") times ($node_faults as node faults)"
 awk -v l="$lost" -v d="$dup" -v s="$stuck" -v f="$failed" -v k="${#faults[@]} ($kinds) + a blind trainer" -v a="$faulty_s" -v b="$base_s" -v seed="$seed" \
   'BEGIN { printf "chaos: lost %d, duplicated %d, stuck %d, fault-failed %d; faults injected: %s; seed %s; time %.1fx the fault-free run (%.1f s vs %.1f s)\n", l, d, s, f, k, seed, a / b, a, b }'

@@ -50,7 +50,7 @@ public sealed class ConsoleRefusalTests
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Fixtures.Repository, "hocon", "node.conf")) + $"\ncora.console.token = {JsonSerializer.Serialize(Token)}\n");
         using var node = NodeProcess.StartNode(config, Token, "--role", "coordinator", "--single-node", "--db", temp.File("journal.db"), "--artifacts", artifacts);
         await node.WaitUpAsync();
-        await using var console = ConsoleClient.Connect([node.Contact], config);
+        await using var console = ConsoleClient.Connect([node.Contact], config, insecure: true);
 
         async Task<string> Refused(ConsoleCommand command) =>
             (await Assert.ThrowsAsync<ConsoleRefusedException>(() => console.Ask<object>(command, CancellationToken.None))).Message;

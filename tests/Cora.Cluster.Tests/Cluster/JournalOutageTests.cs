@@ -65,18 +65,18 @@ public sealed class JournalOutageTests : ClusterTestKit
         await coordinator.WaitForOutputAsync("(restart 6 in a row", Notice);
         _server.Start();
         var back = DateTimeOffset.UtcNow;
+        var logBefore = coordinator.Output.Length;
 
         var status = await WaitFor(coordinator, sweep, Finished);
         Assert.Equal("completed", status.GetProperty("state").GetString());
         await AssertEveryTrialExactlyOnce(grid);
         Assert.Contains("Journal unavailable, restarting the sweep coordinator in ", coordinator.Output);
 
-        // When the coordinator journaled again after the database came back: its first event
-        // then (requeuing what ran when it stopped, or the next assignment). Expected: the
-        // backoff's longest wait (max 10 s + 20 %) + a breaker reset (2 s) + recovery, about
-        // 15 s. The bound is the 60 s, four times that, so that a busy machine does not
-        // fail it; without the supervisor the coordinator never came back at all. The rest of
-        // the sweep is training time, bounded only by WaitFor's deadline.
+        // How soon it came back is a count, not a clock: once the database is up, at most two
+        // restarts fail (one may be under way as it returns, the next may meet the snapshot
+        // store's breaker still open for its 2 s reset), so it journals again within two of the
+        // backoff's waits (at most 12 s each, RestartBackoffTests) plus a recovery. The seconds it
+        // took are printed here and measured under faults by bench/chaos.
         static DateTimeOffset At(JsonElement e) => e.GetProperty("at").GetDateTimeOffset();
         var succeeded = await Journaled("trial-succeeded");
         var journaled = (await Journaled("trial-requeued")).Concat(await Journaled("trial-assigned")).Concat(succeeded).Select(At).ToList();
@@ -86,7 +86,14 @@ public sealed class JournalOutageTests : ClusterTestKit
             $"the sweep finished {(finished - back).TotalSeconds:F1} s after the database returned, " +
             $"{succeeded.Count(e => At(e) >= back)} of {succeeded.Count} trials succeeding after that");
         _output.WriteLine(OutageLines(coordinator));
-        Assert.True(resumed - back <= TimeSpan.FromSeconds(60), $"the coordinator journaled again only {(resumed - back).TotalSeconds:F1} s after the database came back\n{NodeLogs()}");
+        AssertAtMostTwoFailedRecoveriesAfter(coordinator, logBefore, "the sweep coordinator");
+    }
+
+    private static void AssertAtMostTwoFailedRecoveriesAfter(NodeProcess node, int logBefore, string what)
+    {
+        var after = node.Output[logBefore..];
+        var failed = after.Split('\n').Count(line => line.Contains($"Journal unavailable: {what} could not recover from the journal", StringComparison.Ordinal));
+        Assert.True(failed <= 2, $"{failed} recoveries of {what} failed after the database came back:\n{after}");
     }
 
     [Fact]
@@ -106,16 +113,18 @@ public sealed class JournalOutageTests : ClusterTestKit
         await coordinator.WaitForOutputAsync("Journal unavailable, restarting the scheduler in ", Notice);
         _server.Start();
         var back = DateTimeOffset.UtcNow;
+        var logBefore = coordinator.Output.Length;
 
-        // Back within the backoff; the deadline is generous (see the coordinator's test).
+        // Back within the backoff (see the coordinator's test); the deadline only ends a hung test.
         JsonElement? listed = null;
-        var deadline = back + TimeSpan.FromSeconds(60);
+        var deadline = back + Notice;
         while (listed is null)
         {
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"`schedule list` did not answer within 60 s of the database's return\n{NodeLogs()}");
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"`schedule list` did not answer after the database's return\n{NodeLogs()}");
             listed = await TryConsole(coordinator, "schedule", "list");
         }
         _output.WriteLine(OutageLines(coordinator));
+        AssertAtMostTwoFailedRecoveriesAfter(coordinator, logBefore, "the scheduler");
         _output.WriteLine($"`schedule list` answered {(DateTimeOffset.UtcNow - back).TotalSeconds:F1} s after the database came back");
         Assert.Equal(["nightly"], listed.Value.GetProperty("schedules").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         var (code, _, stderr) = await adding;

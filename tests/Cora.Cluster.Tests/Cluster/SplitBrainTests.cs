@@ -95,7 +95,7 @@ public sealed class SplitBrainTests
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (true)
         {
-            var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, "cluster", "show", "--contact", contact.Contact, "--json");
+            var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, "cluster", "show", "--contact", contact.Contact, "--insecure", "--json");
             var members = code == ExitCodes.Ok
                 ? JsonDocument.Parse(stdout).RootElement.GetProperty("members").EnumerateArray()
                     .Where(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean())
