@@ -13,6 +13,7 @@
 # trial-succeeded event), stuck (pending or running at the deadline), fault-failed (failed: every
 # fault is injected, none is the trial's). Exits 1 when any is not 0.
 # usage: bench/chaos/run.sh [SEED=random] [DEADLINE_S=600]   (needs root: initdb as postgres, unshare)
+#   CHAOS_TRIAL_SECONDS=N  each fake trial sleeps N s (default 1): a longer sweep draws more faults
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/chaos"
@@ -118,7 +119,21 @@ console() { "$root/cora" "$@" --contact "127.0.0.1:${port_of[c1]}" --contact "12
 # The coordinator hosting the singletons: the oldest coordinator node (the one started first).
 oldest_coordinator() { for c in c1 c2 c3; do echo "${started_at[$c]} $c"; done | sort -g | head -1 | cut -d' ' -f2; }
 
-faults=(); kinds_left=(); journal_back=()
+faults=(); kinds_left=(); journal_back=(); self_exits=()
+role_of() { [[ "$1" == c* ]] && echo coordinator || echo trainer; }
+# As systemd or Kubernetes would: a node that exited by itself (the cluster downed it: exit 1) is
+# started again on its port. Logged and counted: no fault injected here should cause one.
+supervise() {
+  local name code
+  for name in "${!pid_of[@]}"; do
+    kill -0 "${pid_of[$name]}" 2>/dev/null && continue
+    code=0; wait "${pid_of[$name]}" 2>/dev/null || code=$?
+    log "node $name exited by itself (exit $code; last lines in $run/$name.log), restarting it"
+    tail -5 "$run/$name.log" >&2
+    self_exits+=("$name")
+    if [[ "$name" == blind ]]; then slots=1 node blind trainer "${port_of[blind]}" blind; else node "$name" "$(role_of "$name")" "${port_of[$name]}"; fi
+  done
+}
 inject_faults() {   # runs in the foreground between polls: one fault at a time, 4–12 s after the last one is over
   local now=$SECONDS
   (( now >= next_fault )) || return 0
@@ -132,10 +147,10 @@ inject_faults() {   # runs in the foreground between polls: one fault at a time,
   local kind=${kinds_left[0]} down=$((2 + RANDOM % 4)); kinds_left=("${kinds_left[@]:1}")
   case $kind in
     0) local t="t$((1 + RANDOM % 3))"
-       log "fault: SIGKILL trainer $t, restart in ${down}s"; kill -9 "${pid_of[$t]}"; wait "${pid_of[$t]}" 2>/dev/null || true
+       log "fault: SIGKILL trainer $t, restart in ${down}s"; kill -9 "${pid_of[$t]}" 2>/dev/null || true; wait "${pid_of[$t]}" 2>/dev/null || true
        sleep "$down"; node "$t" trainer "${port_of[$t]}"; faults+=("trainer $t") ;;
     1) local c; c=$(oldest_coordinator)
-       log "fault: SIGKILL coordinator $c (singleton host), restart in ${down}s"; kill -9 "${pid_of[$c]}"; wait "${pid_of[$c]}" 2>/dev/null || true
+       log "fault: SIGKILL coordinator $c (singleton host), restart in ${down}s"; kill -9 "${pid_of[$c]}" 2>/dev/null || true; wait "${pid_of[$c]}" 2>/dev/null || true
        sleep "$down"; node "$c" coordinator "${port_of[$c]}"; faults+=("coordinator $c") ;;
     2) local pm; pm=$(head -1 "$pg_root/data/postmaster.pid")
        log "fault: journal cut (SIGKILL postmaster $pm and its backends), start in ${down}s"
@@ -168,6 +183,7 @@ sweep() {
       state=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["state"])' "$run/status.json")
       [[ "$state" != running ]] && break
     fi
+    supervise
     [[ "$chaos" == yes ]] && inject_faults
     sleep 0.5
   done
@@ -219,6 +235,7 @@ print(", ".join(gaps) if gaps else "no journal cut")
 PY
 )
 echo "faulty run: journal back -> coordinator journaling again: $resumed"
+echo "nodes that exited by themselves (downed) and were restarted, both runs: ${#self_exits[@]}${self_exits[*]:+ (${self_exits[*]})}"
 echo "faulty run: $planned trials; requeued $(wc -l < "$work/faulty/requeued.jsonl") times ($node_faults as node faults)"
 awk -v l="$lost" -v d="$dup" -v s="$stuck" -v f="$failed" -v k="${#faults[@]} ($kinds) + a blind trainer" -v a="$faulty_s" -v b="$base_s" -v seed="$seed" \
   'BEGIN { printf "chaos: lost %d, duplicated %d, stuck %d, fault-failed %d; faults injected: %s; seed %s; time %.1fx the fault-free run (%.1f s vs %.1f s)\n", l, d, s, f, k, seed, a / b, a, b }'
