@@ -60,9 +60,11 @@ public sealed record TlsSettings(bool Enabled, string CertsDir, string Password,
         var (certificate, ca) = Load(peer);
         if (peer == Peer.Node && ValidateCertificateHostname)
         {
-            var self = config.GetString(PublicHostnameKey, "") is { Length: > 0 } published ? published : config.GetString(HostnameKey, "");
+            // Peers dial the published address when there is one.
+            var key = config.GetString(PublicHostnameKey, "") is { Length: > 0 } ? PublicHostnameKey : HostnameKey;
+            var self = config.GetString(key, "");
             if (self.Length > 0 && self is not ("0.0.0.0" or "::") && !PeerValidation.Names(certificate, self))
-                throw new InvalidInputException($"{HostnameKey} = \"{self}\": {new CertsDirectory(CertsDir).NodeKeyStore} does not name this host, so peers would refuse it " +
+                throw new InvalidInputException($"{key} = \"{self}\": {new CertsDirectory(CertsDir).NodeKeyStore} does not name this host, so peers would refuse it " +
                     $"(it names {string.Join(", ", AlternativeNames(certificate))}); make one with `cora cert create-node {self} … --overwrite`");
         }
         return bootstrap.And(new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
