@@ -22,7 +22,7 @@ namespace Cora.Actors.Coordinator;
 /// them until then, so a result sent while the coordinator was away is not lost; the first result
 /// wins and later ones are counted and dropped. The rules themselves live in <see cref="SweepBook"/>.
 /// </remarks>
-public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
+public sealed class SweepCoordinator : JournaledActor, IWithTimers
 {
     public const string DefaultPersistenceId = "sweep-coordinator";
 
@@ -174,21 +174,10 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     public static Props Props(string persistenceId = DefaultPersistenceId, int snapshotEvery = 500) =>
         Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery));
 
+    protected override string What => Description;
+
     /// <summary>The coordinator in words, for logs.</summary>
     public const string Description = "the sweep coordinator";
-
-    // Akka.Persistence stops the actor after either; its RestartingSupervisor starts it again.
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
-        JournalFailureLog.PersistFailed(_log, Description, cause, @event, sequenceNr);
-
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        JournalFailureLog.PersistRejected(_log, Description, cause, @event, sequenceNr);
-        Context.Stop(Self);
-    }
-
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        JournalFailureLog.RecoveryFailed(_log, Description, reason, message);
 
     /// <summary>After recovery: every running attempt keeps running with a fresh lease (its trainer
     /// renews it if it is still at work) — or, with no lease after a restart, is requeued at once —

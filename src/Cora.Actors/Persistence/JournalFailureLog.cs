@@ -5,8 +5,7 @@ namespace Cora.Actors.Persistence;
 /// <summary>
 /// What an event-sourced actor of Cora logs when its journal fails it, in place of Akka's
 /// generic lines: what could not be written or read, the cause, and what happens next.
-/// Akka.Persistence stops the actor right after (the callers' overrides of
-/// <c>OnPersistFailure</c> and <c>OnRecoveryFailure</c> only log), and its
+/// The actor stops right after (<see cref="JournaledActor"/>), and its
 /// <see cref="RestartingSupervisor"/> starts it again with backoff. Nothing is half-done by then:
 /// an event whose write failed was not applied, and the next incarnation rebuilds its state from
 /// what the journal holds.
@@ -20,8 +19,8 @@ public static class JournalFailureLog
 
     /// <summary>The journal refused one event (it could not store it: too large, not serializable)
     /// but is up. Akka.Persistence would go on without calling the event's handler, leaving the
-    /// actor waiting for it forever (the coordinator would never assign again); the caller stops
-    /// itself instead, so the restart recovers from what the journal holds.</summary>
+    /// actor waiting for it forever (the coordinator would never assign again); the actor stops
+    /// instead, so the restart recovers from what the journal holds.</summary>
     public static void PersistRejected(ILoggingAdapter log, string what, Exception cause, object @event, long sequenceNr) =>
         log.Error(cause, "Journal refused: {0} could not write {1} (sequence number {2}): {3}. It stops and is restarted with backoff; what was not written is redone",
             what, @event.GetType().Name, sequenceNr, cause.GetBaseException().Message);

@@ -21,7 +21,7 @@ namespace Cora.Actors.Scheduling;
 /// again (within the catch-up window). A grid that fails to plan skips its slot, with the reason.</para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor releases what it owns in PostStop, not Dispose.")]
-public sealed class Scheduler : ReceivePersistentActor, IWithTimers
+public sealed class Scheduler : JournaledActor, IWithTimers
 {
     public const string DefaultPersistenceId = "scheduler";
     private const string TickTimer = "tick";
@@ -97,23 +97,13 @@ public sealed class Scheduler : ReceivePersistentActor, IWithTimers
         string persistenceId = DefaultPersistenceId) =>
         Akka.Actor.Props.Create(() => new Scheduler(persistenceId, coordinator, hashCache, settings, clock ?? TimeProvider.System, timer));
 
+    // After a journal failure it stops and is started again (JournaledActor). Nothing is half-done
+    // then: a firing whose SlotFired was not written submitted nothing, and the next incarnation
+    // fires that slot again (within the catch-up window).
+    protected override string What => Description;
+
     /// <summary>The scheduler in words, for logs.</summary>
     public const string Description = "the scheduler";
-
-    // Akka.Persistence stops the actor after either; its RestartingSupervisor starts it again.
-    // Nothing is half-done then: a firing whose SlotFired was not written submitted nothing,
-    // and the next incarnation fires that slot again (within the catch-up window).
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
-        JournalFailureLog.PersistFailed(_log, Description, cause, @event, sequenceNr);
-
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        JournalFailureLog.PersistRejected(_log, Description, cause, @event, sequenceNr);
-        Context.Stop(Self);
-    }
-
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        JournalFailureLog.RecoveryFailed(_log, Description, reason, message);
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Cluster.SBR;
 using Akka.Configuration;
 using Cora.Actors.Grids;
@@ -13,9 +12,16 @@ namespace Cora.Cluster.Tests.Cluster;
 /// on real processes: a coordinator frozen with SIGSTOP looks to its two trainers like one node
 /// on the far side of a partition.
 /// </summary>
-public sealed class SplitBrainTests
+public sealed class SplitBrainTests : ClusterTestKit
 {
-    private const string Token = "split-brain-token";
+    private readonly TempDirectory _temp;
+
+    public SplitBrainTests() : this(new TempDirectory())
+    {
+    }
+
+    // A one-node journal is enough: the coordinator is never replaced here.
+    private SplitBrainTests(TempDirectory temp) : base(temp.File("journal.db"), temp) => _temp = temp;
 
     private static string Shipped => Path.Combine(Fixtures.Repository, "hocon", "node.conf");
 
@@ -34,28 +40,18 @@ public sealed class SplitBrainTests
     [Fact]
     public async Task Trainers_cut_off_from_the_only_coordinator_down_themselves_and_the_coordinator_stays_up()
     {
-        using var temp = new TempDirectory();
-        var artifacts = Directory.CreateDirectory(temp.File("artifacts")).FullName;
-        // The shipped config with failure detection and the resolver tuned for a test (seconds,
-        // not the 20 s a LAN wants), as ClusterTests tunes it. down-all-when-unstable keeps the
-        // value the shipped stable-after gives it (3/4 of 20 s): derived from 3 s it would be
-        // 4 s, shorter than the flapping a resumed node sees (it reads heartbeat replies that
-        // waited in its socket while it was stopped: unreachable, reachable, unreachable) plus
-        // stable-after, and Akka would then down every node as unstable.
-        var config = temp.File("node.conf");
-        File.WriteAllText(config, File.ReadAllText(Shipped) + """
-
-            akka.cluster.split-brain-resolver.stable-after = 3s
-            akka.cluster.split-brain-resolver.down-all-when-unstable = 15s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            akka.cluster.failure-detector.heartbeat-interval = 500ms
-            """);
-        var seed = NodeProcess.FreePort();
-        string[] common = ["--seed", $"127.0.0.1:{seed}", "--db", temp.File("journal.db"), "--artifacts", artifacts];
-        using var coordinator = NodeProcess.StartNodeOn(seed, config, Token, new Dictionary<string, string>(), ["--role", "coordinator", .. common]);
+        // The kit's test tuning of failure detection and the resolver (seconds, not the 20 s a
+        // LAN wants), but down-all-when-unstable keeps the value the shipped stable-after gives it
+        // (3/4 of 20 s): derived from 3 s it would be 4 s, shorter than the flapping a resumed node
+        // sees (it reads heartbeat replies that waited in its socket while it was stopped:
+        // unreachable, reachable, unreachable) plus stable-after, and Akka would then down every
+        // node as unstable.
+        var config = _temp.File("split-brain.conf");
+        File.WriteAllText(config, File.ReadAllText(Config) + "\nakka.cluster.split-brain-resolver.down-all-when-unstable = 15s\n");
+        var coordinator = NodeWith(config, "coordinator", null);
         await coordinator.WaitUpAsync();
-        using var first = NodeProcess.StartNode(config, Token, ["--role", "trainer", "--slots", "1", .. common]);
-        using var second = NodeProcess.StartNode(config, Token, ["--role", "trainer", "--slots", "1", .. common]);
+        var first = NodeWith(config, "trainer", coordinator, "--slots", "1");
+        var second = NodeWith(config, "trainer", coordinator, "--slots", "1");
         await first.WaitUpAsync();
         await second.WaitUpAsync();
         await WaitForMembers(coordinator, coordinator, first, second);
@@ -85,26 +81,5 @@ public sealed class SplitBrainTests
         await WaitForMembers(coordinator, coordinator);
         Assert.False(coordinator.HasExited, coordinator.Output);
         Assert.DoesNotContain("the cluster removed this node", coordinator.Output);
-    }
-
-    /// <summary>Polls `cluster show` until it lists exactly <paramref name="nodes"/>, each Up and
-    /// reachable (deadline: 2 minutes).</summary>
-    private static async Task WaitForMembers(NodeProcess contact, params NodeProcess[] nodes)
-    {
-        var expected = nodes.Select(n => n.Address).Order(StringComparer.Ordinal).ToList();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var (code, stdout, stderr) = await NodeProcess.RunAsync(Token, "cluster", "show", "--contact", contact.Contact, "--insecure", "--json");
-            var members = code == ExitCodes.Ok
-                ? JsonDocument.Parse(stdout).RootElement.GetProperty("members").EnumerateArray()
-                    .Where(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean())
-                    .Select(m => m.GetProperty("address").GetString()!).Order(StringComparer.Ordinal).ToList()
-                : null;
-            var all = code == ExitCodes.Ok ? JsonDocument.Parse(stdout).RootElement.GetProperty("members").GetArrayLength() : -1;
-            if (members is not null && all == expected.Count && members.SequenceEqual(expected)) return;
-            Assert.True(DateTime.UtcNow < deadline, $"cluster show: exit {code}, {stdout}{stderr}, expected [{string.Join(", ", expected)}]\n{contact.Output}");
-            await Task.Delay(1000);
-        }
     }
 }
