@@ -2,7 +2,7 @@ using System.CommandLine;
 using Cora.Cluster.Commands;
 using Cora.Cluster.Hosting;
 using Cora.Training;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Cluster;
 

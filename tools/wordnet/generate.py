@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derive src/Cora.Training/Metrics/Data/wordnet-synonyms.txt.gz from WordNet 3.0.
+"""Derive src/Cora.Training/Scoring/Data/wordnet-synonyms.txt.gz from WordNet 3.0.
 
 Input: the WordNet 3.0 database as Debian's `wordnet-base` installs it (default
 /usr/share/wordnet: index.{noun,verb,adj,adv}, data.*, *.exc). Only needed to
@@ -29,7 +29,7 @@ MARKER = re.compile(r"(.*?)(\(.*\))?$")
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet"
-    out = sys.argv[2] if len(sys.argv) > 2 else "src/Cora.Training/Metrics/Data/wordnet-synonyms.txt.gz"
+    out = sys.argv[2] if len(sys.argv) > 2 else "src/Cora.Training/Scoring/Data/wordnet-synonyms.txt.gz"
 
     synsets = []  # lemma-name lists
     ids = {}  # (file suffix, byte offset) -> id

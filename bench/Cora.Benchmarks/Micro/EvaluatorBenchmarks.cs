@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Cora.Training.Generation;
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Benchmarks.Micro;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Cora.Training.Model;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 using static TorchSharp.torch;
 
 namespace Cora.Benchmarks.Training;

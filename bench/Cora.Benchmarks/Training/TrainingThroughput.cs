@@ -4,7 +4,7 @@ using Cora.Training.Data;
 using Cora.Training.Lora;
 using Cora.Training.Model;
 using Cora.Training.Tokenizers;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 using Cora.Training.Zoo;
 using static TorchSharp.torch;
 

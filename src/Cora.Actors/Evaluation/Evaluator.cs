@@ -3,7 +3,7 @@ using Akka.Actor;
 using Cora.Actors.Trainer;
 using Cora.Training.Generation;
 using Cora.Training.IO;
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Actors.Evaluation;
 
@@ -31,7 +31,7 @@ public sealed class Evaluator : ReceiveActor
 
     private static Dictionary<string, JsonElement> Score(ScorePredictions request)
     {
-        var report = Training.Metrics.Evaluation.Score(Prediction.Load(request.Predictions), request.Metrics, request.BertScore);
+        var report = Training.Scoring.Evaluation.Score(Prediction.Load(request.Predictions), request.Metrics, request.BertScore);
         AtomicFile.WriteAllText(request.Output, JsonSerializer.Serialize(new { corpus = report.Corpus, pairs = report.Pairs }, Json) + "\n");
         return report.Corpus.ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(c.Value), StringComparer.Ordinal);
     }

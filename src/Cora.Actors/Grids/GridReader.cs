@@ -1,9 +1,9 @@
 using Cora.Training;
 using Cora.Training.Basis;
 using Cora.Training.Lora;
-using Cora.Training.Metrics.BertScore;
+using Cora.Training.Scoring.BertScore;
 using Cora.Training.Model;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 using Cora.Training.Trials;
 using Cora.Training.Zoo;
 
@@ -102,13 +102,13 @@ public static class GridReader
         if (limit is < 1) throw generation.Error("limit", $"must be at least 1 (got {limit})");
 
         var evaluation = grid.GetObject("evaluation");
-        var metrics = evaluation.GetStrings("metrics", Training.Metrics.Evaluation.TextOnly);
+        var metrics = evaluation.GetStrings("metrics", Training.Scoring.Evaluation.TextOnly);
         for (var i = 0; i < metrics.Count; i++)
         {
-            if (!Training.Metrics.Evaluation.Available.Contains(metrics[i]))
-                throw evaluation.Error($"metrics[{i}]", $"unknown metric \"{metrics[i]}\" (available: {string.Join(", ", Training.Metrics.Evaluation.Available)})");
+            if (!Training.Scoring.Evaluation.Available.Contains(metrics[i]))
+                throw evaluation.Error($"metrics[{i}]", $"unknown metric \"{metrics[i]}\" (available: {string.Join(", ", Training.Scoring.Evaluation.Available)})");
         }
-        var bertScore = ReadBertScore(evaluation.GetObject("bertscore"), metrics.Contains(Training.Metrics.Evaluation.BertScoreName));
+        var bertScore = ReadBertScore(evaluation.GetObject("bertscore"), metrics.Contains(Training.Scoring.Evaluation.BertScoreName));
         evaluation.RejectUnknownKeys();
 
         var trials = grid.GetObject("trials");

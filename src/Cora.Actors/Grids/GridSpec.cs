@@ -1,7 +1,7 @@
 using Cora.Training.Basis;
 using Cora.Training.Lora;
-using Cora.Training.Metrics.BertScore;
-using Cora.Training.Training;
+using Cora.Training.Scoring.BertScore;
+using Cora.Training.FineTuning;
 using Cora.Training.Trials;
 
 namespace Cora.Actors.Grids;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Cora.Training.Basis;
 using Cora.Training.Lora;
-using Cora.Training.Metrics.BertScore;
+using Cora.Training.Scoring.BertScore;
 using Cora.Training.Trials;
 
 namespace Cora.Actors.Grids;

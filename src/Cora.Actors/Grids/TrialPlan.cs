@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Cora.Training.Metrics.BertScore;
+using Cora.Training.Scoring.BertScore;
 using Cora.Training.Trials;
 
 namespace Cora.Actors.Grids;

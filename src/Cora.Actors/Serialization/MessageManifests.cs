@@ -52,12 +52,12 @@ public static class MessageManifests
         ("result-recorded", typeof(ResultRecorded)),
         ("trainer-quarantined", typeof(TrainerQuarantined)),
         // Console ↔ command host.
-        ("console-request", typeof(Console.ConsoleRequest)),
-        ("console-refused", typeof(Console.ConsoleRefused)),
-        ("console-unavailable", typeof(Console.ConsoleUnavailable)),
-        ("cluster-view", typeof(Console.ClusterView)),
-        ("console-done", typeof(Console.ConsoleDone)),
-        ("trial-log", typeof(Console.TrialLog)),
+        ("console-request", typeof(Control.ConsoleRequest)),
+        ("console-refused", typeof(Control.ConsoleRefused)),
+        ("console-unavailable", typeof(Control.ConsoleUnavailable)),
+        ("cluster-view", typeof(Control.ClusterView)),
+        ("console-done", typeof(Control.ConsoleDone)),
+        ("trial-log", typeof(Control.TrialLog)),
         // Journaled scheduler events.
         ("schedule-added", typeof(ScheduleAdded)),
         ("schedule-removed", typeof(ScheduleRemoved)),

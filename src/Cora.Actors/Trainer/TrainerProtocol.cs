@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cora.Actors.Grids;
 using Cora.Actors.Serialization;
-using Cora.Training.Metrics.BertScore;
+using Cora.Training.Scoring.BertScore;
 
 namespace Cora.Actors.Trainer;
 

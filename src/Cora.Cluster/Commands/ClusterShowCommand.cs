@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cora.Actors.Console;
+using Cora.Actors.Control;
 
 namespace Cora.Cluster.Commands;
 

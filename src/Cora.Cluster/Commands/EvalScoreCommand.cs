@@ -3,8 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cora.Training.Generation;
 using Cora.Training.IO;
-using Cora.Training.Metrics;
-using Cora.Training.Metrics.BertScore;
+using Cora.Training.Scoring;
+using Cora.Training.Scoring.BertScore;
 
 namespace Cora.Cluster.Commands;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cora.Actors.Console;
+using Cora.Actors.Control;
 using Cora.Actors.Scheduling;
 using Cora.Cluster.Hosting;
 using Cora.Training;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Cora.Training;
 using Cora.Training.Lora;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 using Cora.Training.Trials;
 
 namespace Cora.Cluster.Commands;

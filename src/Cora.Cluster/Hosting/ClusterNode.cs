@@ -3,7 +3,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Cora.Actors;
-using Cora.Actors.Console;
+using Cora.Actors.Control;
 using Cora.Actors.Evaluation;
 using Cora.Actors.Persistence;
 using Cora.Actors.Scheduling;

@@ -4,7 +4,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using Cora.Actors;
-using Cora.Actors.Console;
+using Cora.Actors.Control;
 using Cora.Actors.Grids;
 using Cora.Training;
 

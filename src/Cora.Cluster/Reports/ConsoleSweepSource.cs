@@ -1,4 +1,4 @@
-using Cora.Actors.Console;
+using Cora.Actors.Control;
 using Cora.Actors.Coordinator;
 using Cora.Cluster.Hosting;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Cluster.Reports;
 

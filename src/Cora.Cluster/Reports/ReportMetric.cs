@@ -1,4 +1,4 @@
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Cluster.Reports;
 

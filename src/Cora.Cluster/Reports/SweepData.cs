@@ -1,6 +1,6 @@
 using Cora.Actors.Coordinator;
 using Cora.Training.Generation;
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Cluster.Reports;
 

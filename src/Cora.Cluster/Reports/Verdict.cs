@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Cluster.Reports;
 

@@ -1,5 +1,5 @@
 using Cora.Training.Lora;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Training.Trials;
 

@@ -1,4 +1,4 @@
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Training.Trials;
 

@@ -8,7 +8,7 @@ using Cora.Training.IO;
 using Cora.Training.Lora;
 using Cora.Training.Model;
 using Cora.Training.Tokenizers;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Training.Trials;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 using Cora.Training.Lora;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Training.Trials;
 

@@ -3,7 +3,7 @@ using Cora.Training.Data;
 using Cora.Training.IO;
 using Cora.Training.Model;
 using Cora.Training.Tokenizers;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Zoo;

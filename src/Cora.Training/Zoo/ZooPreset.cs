@@ -1,6 +1,6 @@
 using Cora.Training.Model;
 using Cora.Training.Tokenizers;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Training.Zoo;
 

@@ -1,6 +1,6 @@
 using Cora.Actors.Grids;
 using Cora.Training.Lora;
-using Cora.Training.Metrics.BertScore;
+using Cora.Training.Scoring.BertScore;
 
 namespace Cora.Actors.Tests.Grids;
 

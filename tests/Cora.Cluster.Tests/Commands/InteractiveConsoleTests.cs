@@ -1,5 +1,5 @@
 using Cora.Cluster.Commands;
-using Cora.Cluster.Tests.Cluster;
+using Cora.Cluster.Tests.MultiNode;
 
 namespace Cora.Cluster.Tests.Commands;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Cora.Cluster.Commands;
 using Cora.Training.Data;
 using Cora.Training.Model;
-using Cora.Training.Training;
+using Cora.Training.FineTuning;
 
 namespace Cora.Cluster.Tests.Commands;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Cora.Cluster.Tests.Cluster;
+using Cora.Cluster.Tests.MultiNode;
 using PuppeteerSharp;
 using Xunit.Abstractions;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Akka.Configuration;
 using Cora.Actors.Coordinator;
 using Cora.Cluster.Dashboard;
-using Cora.Cluster.Tests.Cluster;
+using Cora.Cluster.Tests.MultiNode;
 using Cora.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 

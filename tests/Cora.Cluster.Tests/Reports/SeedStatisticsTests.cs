@@ -1,5 +1,5 @@
 using Cora.Cluster.Reports;
-using Cora.Training.Metrics;
+using Cora.Training.Scoring;
 
 namespace Cora.Cluster.Tests.Reports;
 

@@ -1,8 +1,8 @@
 using Cora.Training.Lora;
 using Cora.Training.Model;
 using Cora.Training.Tests.Model;
-using Cora.Training.Tests.Training;
-using Cora.Training.Training;
+using Cora.Training.Tests.FineTuning;
+using Cora.Training.FineTuning;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Tests.Lora;

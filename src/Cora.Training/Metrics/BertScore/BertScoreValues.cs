@@ -1,4 +1,0 @@
-namespace Cora.Training.Metrics.BertScore;
-
-/// <summary>BERTScore of one candidate against one reference: precision, recall, F1.</summary>
-public readonly record struct BertScoreValues(double Precision, double Recall, double F1);
