@@ -42,6 +42,13 @@ public static class ConsoleValidation
     /// <summary>Most trials one plan may hold (the paper's grid has 414).</summary>
     public const int MaxTrials = 100_000;
 
+    /// <summary>Most trials one part of a plan upload may hold: about 0.6 MB on the wire, far
+    /// under the remoting frame limit.</summary>
+    public const int MaxPartTrials = 500;
+
+    /// <summary>Most parts one upload may have (a plan of <see cref="MaxTrials"/> in full parts).</summary>
+    public const int MaxParts = MaxTrials / MaxPartTrials;
+
     /// <summary>The first thing wrong with the request (after its token was checked), or null.</summary>
     public static ConsoleViolation? Check(ConsoleRequest request) => Violations(request).OfType<ConsoleViolation>().FirstOrDefault();
 
@@ -68,46 +75,67 @@ public static class ConsoleValidation
             yield return Missing("command");
             yield break;
         }
-        switch (command.Kind)
+        switch (command)
         {
-            case ConsoleCommand.ClusterShow or ConsoleCommand.SweepListKind or ConsoleCommand.ScheduleListKind:
+            case ConsoleCommand.ClusterShow or ConsoleCommand.SweepList or ConsoleCommand.ScheduleList:
                 break;
-            case ConsoleCommand.ClusterLeave or ConsoleCommand.ClusterDown:
-                yield return Text("address", command.Address);
+            case ConsoleCommand.ClusterLeave leave:
+                yield return Text("address", leave.Address);
                 break;
-            case ConsoleCommand.SweepStart:
-                foreach (var violation in Plan(command.Plan)) yield return violation;
+            case ConsoleCommand.ClusterDown down:
+                yield return Text("address", down.Address);
                 break;
-            case ConsoleCommand.SweepStatusKind or ConsoleCommand.SweepResultsKind or ConsoleCommand.SweepCancelKind or ConsoleCommand.SweepRetryKind:
-                yield return Id("sweep_id", command.SweepId, "sweep");
+            case ConsoleCommand.PlanPart part:
+                yield return Id("upload", part.Upload, "upload");
+                if (part.Part is < 0 or >= MaxParts) yield return new("part", Number(part.Part), $"must be between 0 and {Number(MaxParts - 1)}");
+                if (part.Trials is not { Count: > 0 and <= MaxPartTrials })
+                    yield return new("trials", part.Trials is null ? "null" : Number(part.Trials.Count) + " trials", $"must hold 1 to {Number(MaxPartTrials)} trials");
                 break;
-            case ConsoleCommand.TrialShowKind:
-                yield return Id("trial_id", command.TrialId, "trial");
+            case ConsoleCommand.SweepStart start:
+                // The trials are checked when the parts are put together (CheckPlan).
+                yield return Id("upload", start.Upload, "upload");
+                if (start.Parts is < 1 or > MaxParts) yield return new("parts", Number(start.Parts), $"must be between 1 and {Number(MaxParts)}");
+                yield return Id("sweep_id", start.SweepId, "sweep");
+                yield return Text("name", start.Name);
+                yield return FullPath("grid_file", start.GridFile);
                 break;
-            case ConsoleCommand.TrialLogsKind:
-                yield return Id("trial_id", command.TrialId, "trial");
+            case ConsoleCommand.SweepStatus status:
+                yield return Id("sweep_id", status.SweepId, "sweep");
+                break;
+            case ConsoleCommand.SweepResults results:
+                yield return Id("sweep_id", results.SweepId, "sweep");
+                break;
+            case ConsoleCommand.SweepCancel cancel:
+                yield return Id("sweep_id", cancel.SweepId, "sweep");
+                break;
+            case ConsoleCommand.SweepRetry retry:
+                yield return Id("sweep_id", retry.SweepId, "sweep");
+                break;
+            case ConsoleCommand.TrialShow show:
+                yield return Id("trial_id", show.TrialId, "trial");
+                break;
+            case ConsoleCommand.TrialLogs logs:
+                yield return Id("trial_id", logs.TrialId, "trial");
                 // The upper bound is the trial's own attempt count, which CommandHost checks.
-                if (command.Attempt is < 1) yield return new("attempt", Number(command.Attempt.Value), "must be at least 1 (or absent: the latest attempt)");
+                if (logs.Attempt is < 1) yield return new("attempt", Number(logs.Attempt.Value), "must be at least 1 (or absent: the latest attempt)");
                 break;
-            case ConsoleCommand.ScheduleAddKind:
-                foreach (var violation in Schedule(command.Schedule)) yield return violation;
+            case ConsoleCommand.ScheduleAdd add:
+                foreach (var violation in Schedule(add.Schedule)) yield return violation;
                 break;
-            case ConsoleCommand.ScheduleRemoveKind or ConsoleCommand.ScheduleRunNowKind:
-                yield return ScheduleName("name", command.Name);
+            case ConsoleCommand.ScheduleRemove remove:
+                yield return ScheduleName("name", remove.Name);
+                break;
+            case ConsoleCommand.ScheduleRunNow run:
+                yield return ScheduleName("name", run.Name);
                 break;
             default:
-                yield return new("kind", Shown(command.Kind), $"is not a console command ({string.Join(", ", Kinds)})");
+                yield return new("kind", null, $"is not a console command this node knows ({string.Join(", ", ConsoleCommand.Kinds)})");
                 break;
         }
     }
 
-    private static readonly string[] Kinds =
-    [
-        ConsoleCommand.ClusterShow, ConsoleCommand.ClusterLeave, ConsoleCommand.ClusterDown, ConsoleCommand.SweepStart,
-        ConsoleCommand.SweepListKind, ConsoleCommand.SweepStatusKind, ConsoleCommand.SweepResultsKind, ConsoleCommand.SweepCancelKind,
-        ConsoleCommand.SweepRetryKind, ConsoleCommand.TrialShowKind, ConsoleCommand.TrialLogsKind, ConsoleCommand.ScheduleAddKind,
-        ConsoleCommand.ScheduleListKind, ConsoleCommand.ScheduleRemoveKind, ConsoleCommand.ScheduleRunNowKind,
-    ];
+    /// <summary>The first thing wrong with a plan a console uploaded, or null.</summary>
+    public static ConsoleViolation? CheckPlan(SweepPlan plan) => Plan(plan).OfType<ConsoleViolation>().FirstOrDefault();
 
     private static IEnumerable<ConsoleViolation?> Schedule(AddSchedule? schedule)
     {
@@ -270,7 +298,7 @@ public static class ConsoleValidation
         device is not null && Placement.IsDeviceName(device) ? null : new(field, Shown(device), "is not cpu, cuda or cuda:N");
 
     private static ConsoleViolation? Id(string field, string? value, string what) =>
-        IsId(value) ? null : new(field, Shown(value), $"must be a {what} id: {SweepPlanner.IdLength} lowercase hex characters");
+        IsId(value) ? null : new(field, Shown(value), $"must be {(what.StartsWith('u') ? "an" : "a")} {what} id: {SweepPlanner.IdLength} lowercase hex characters");
 
     private static ConsoleViolation? ScheduleName(string field, string? value) =>
         CronSchedule.IsName(value) ? null : new(field, Shown(value), CronSchedule.NameRule);

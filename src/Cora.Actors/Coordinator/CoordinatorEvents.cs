@@ -9,7 +9,15 @@ namespace Cora.Actors.Coordinator;
 /// <see cref="SweepBook.Apply"/> rebuilds its whole state. Fields added later must be optional.</summary>
 public interface ICoordinatorEvent : ICoraMessage;
 
-/// <summary>A grid was submitted (the first time: resubmitting a known sweep journals nothing).</summary>
+/// <summary>A grid was submitted (the first time: resubmitting a known sweep journals nothing).
+/// Its plan is in the plan store (<see cref="PlanStore"/>); the event holds only the reference,
+/// so its size does not grow with the sweep.</summary>
+public sealed record SweepStored(
+    [property: JsonPropertyName("plan")] PlanRef Plan,
+    [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;
+
+/// <summary>A grid was submitted with its whole plan inside the event: what journals written
+/// before the plan store hold. Replayed, never written.</summary>
 public sealed record SweepSubmitted(
     [property: JsonPropertyName("plan")] SweepPlan Plan,
     [property: JsonPropertyName("at")] DateTimeOffset At) : ICoordinatorEvent;

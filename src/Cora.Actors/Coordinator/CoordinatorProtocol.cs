@@ -9,7 +9,16 @@ namespace Cora.Actors.Coordinator;
 public interface ICoordinatorMessage : ICoraMessage;
 
 /// <summary>Submit a planned grid. Reply: <see cref="SweepAccepted"/>. Resubmitting is harmless.</summary>
+/// <summary>Submits a plan held in this process: the coordinator stores it (<see cref="PlanStore"/>)
+/// and journals the reference. In-process only (<c>cora run</c>, tests): across nodes a plan
+/// travels as <see cref="SubmitStoredSweep"/>. Reply: <see cref="SweepAccepted"/>, or a
+/// <c>Status.Failure</c> when the store cannot be written.</summary>
 public sealed record SubmitSweep([property: JsonPropertyName("plan")] SweepPlan Plan) : ICoordinatorMessage;
+
+/// <summary>Submits a plan already in the plan store (by the console's command host or the
+/// scheduler): a small message for a sweep of any size. Reply: <see cref="SweepAccepted"/>, or a
+/// <c>Status.Failure</c> naming the file when the plan is missing or not the one referenced.</summary>
+public sealed record SubmitStoredSweep([property: JsonPropertyName("plan")] PlanRef Plan) : ICoordinatorMessage;
 
 /// <param name="New">False when the sweep was known already (its finished trials are kept).</param>
 public sealed record SweepAccepted(

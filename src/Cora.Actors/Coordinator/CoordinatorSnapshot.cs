@@ -15,6 +15,11 @@ public sealed record CoordinatorSnapshot(
     [property: JsonPropertyName("trials")] IReadOnlyList<TrialSnapshot> Trials,
     [property: JsonPropertyName("next_order")] long NextOrder) : ICoraMessage
 {
+    /// <summary>Sweeps whose plans are in the plan store, in submission order after
+/// <see cref="Sweeps"/>, which holds only plans journaled whole before the store existed (added
+/// later: optional).</summary>
+    [JsonPropertyName("stored_sweeps")] public IReadOnlyList<PlanRef>? StoredSweeps { get; init; }
+
     /// <summary>Cancelled sweeps (added after the first snapshot format: optional).</summary>
     [JsonPropertyName("cancelled")] public IReadOnlyList<string>? Cancelled { get; init; }
 }

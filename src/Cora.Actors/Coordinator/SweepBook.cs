@@ -17,9 +17,16 @@ namespace Cora.Actors.Coordinator;
 /// trainer or failed by its node is abandoned, not failed, avoids that node next time, and retries
 /// until <c>max_abandons</c>.
 /// </remarks>
-public sealed class SweepBook
+/// <para>Sweep plans live in the plan store (<see cref="PlanStore"/>): the book journals and
+/// snapshots references to them and reads a plan through <c>plans</c> when a
+/// <see cref="SweepStored"/> is applied. Running trials are indexed, so handing out a trial costs
+/// the same in a sweep of a thousand trials as in one of a hundred thousand.</para>
+public sealed class SweepBook(Func<PlanRef, SweepPlan> plans)
 {
     private readonly Dictionary<string, SweepPlan> _sweeps = new(StringComparer.Ordinal);
+    /// <summary>The store references of sweeps submitted since the plan store (not the older inline ones).</summary>
+    private readonly Dictionary<string, PlanRef> _stored = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrialRecord> _running = new(StringComparer.Ordinal);
     private readonly List<string> _sweepOrder = [];
     private readonly Dictionary<string, TrialRecord> _trials = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, string> _pending = [];
@@ -33,7 +40,10 @@ public sealed class SweepBook
 
     public TrialRecord? Trial(string trialId) => _trials.GetValueOrDefault(trialId);
 
-    public IEnumerable<TrialRecord> Running => _trials.Values.Where(t => t.State == TrialState.Running);
+    public IEnumerable<TrialRecord> Running => _running.Values;
+
+    /// <summary>Distinct trials known, over every sweep.</summary>
+    public int TrialCount => _trials.Count;
 
     /// <summary>Whether some pending trial may be handed out (not only trials of cancelled sweeps).</summary>
     public bool HasPending => _pending.Values.Any(Live);
@@ -43,8 +53,10 @@ public sealed class SweepBook
 
     public bool IsCancelled(string sweepId) => _cancelled.Contains(sweepId);
 
-    public SweepSubmitted? Submit(SweepPlan plan, DateTimeOffset now) =>
-        _sweeps.ContainsKey(plan.SweepId) ? null : new SweepSubmitted(plan, now);
+    public bool Knows(string sweepId) => _sweeps.ContainsKey(sweepId);
+
+    public SweepStored? Submit(PlanRef plan, DateTimeOffset now) =>
+        _sweeps.ContainsKey(plan.SweepId) ? null : new SweepStored(plan, now);
 
     /// <summary>The oldest pending trial for this trainer slot, or null when nothing is pending
     /// for it. A trial skips a node that failed it (a node fault) while some other node among
@@ -103,23 +115,18 @@ public sealed class SweepBook
     {
         switch (e)
         {
+            case SweepStored s:
+                _stored[s.Plan.SweepId] = s.Plan;
+                Add(plans(s.Plan));
+                break;
             case SweepSubmitted s:
-                _sweeps[s.Plan.SweepId] = s.Plan;
-                _sweepOrder.Add(s.Plan.SweepId);
-                foreach (var plan in s.Plan.Trials)
-                {
-                    if (!_sweepsOfTrial.TryGetValue(plan.TrialId, out var owners)) _sweepsOfTrial[plan.TrialId] = owners = [];
-                    owners.Add(s.Plan.SweepId);
-                    if (_trials.ContainsKey(plan.TrialId)) continue;
-                    var record = new TrialRecord(plan, _nextOrder++);
-                    _trials[plan.TrialId] = record;
-                    _pending[record.Order] = plan.TrialId;
-                }
+                Add(s.Plan);
                 break;
             case TrialAssigned a:
             {
                 var trial = _trials[a.TrialId];
                 _pending.Remove(trial.Order);
+                _running[a.TrialId] = trial;
                 trial.State = TrialState.Running;
                 trial.Attempt = a.Attempt;
                 trial.Trainer = a.Trainer;
@@ -131,6 +138,7 @@ public sealed class SweepBook
             {
                 var trial = _trials[s.TrialId];
                 _pending.Remove(trial.Order);
+                _running.Remove(s.TrialId);
                 trial.State = TrialState.Succeeded;
                 trial.SucceededAttempt = s.Attempt;
                 trial.Metrics = s.Metrics;
@@ -141,6 +149,7 @@ public sealed class SweepBook
             case TrialAttemptFailed f:
             {
                 var trial = _trials[f.TrialId];
+                _running.Remove(f.TrialId);
                 trial.FailedAttempts++;
                 trial.History.Add(new AttemptRecord(f.Attempt, trial.Node ?? "", "failed", f.Reason, f.At));
                 trial.FailureReason = f.Reason;
@@ -158,6 +167,7 @@ public sealed class SweepBook
             case TrialRequeued r:
             {
                 var trial = _trials[r.TrialId];
+                _running.Remove(r.TrialId);
                 if (!r.Declined) trial.History.Add(new AttemptRecord(r.Attempt, trial.Node ?? "", "abandoned", r.Reason, r.At));
                 if (r.NodeFault && trial.Node is { } node) trial.FaultedNodes.Add(node);
                 if (r.Counted) trial.Abandons++;
@@ -195,11 +205,29 @@ public sealed class SweepBook
         }
     }
 
+    private void Add(SweepPlan sweep)
+    {
+        _sweeps[sweep.SweepId] = sweep;
+        _sweepOrder.Add(sweep.SweepId);
+        foreach (var plan in sweep.Trials)
+        {
+            if (!_sweepsOfTrial.TryGetValue(plan.TrialId, out var owners)) _sweepsOfTrial[plan.TrialId] = owners = [];
+            owners.Add(sweep.SweepId);
+            if (_trials.ContainsKey(plan.TrialId)) continue;
+            var record = new TrialRecord(plan, _nextOrder++);
+            _trials[plan.TrialId] = record;
+            _pending[record.Order] = plan.TrialId;
+        }
+    }
+
+    /// <summary>The book's state; sweeps by their plan-store references (the plans journaled whole
+    /// before the store existed stay inline).</summary>
     public CoordinatorSnapshot Snapshot() => new(
-        _sweepOrder.Select(id => _sweeps[id]).ToList(),
+        _sweepOrder.Where(id => !_stored.ContainsKey(id)).Select(id => _sweeps[id]).ToList(),
         _trials.Values.OrderBy(t => t.Order).Select(TrialSnapshotOf).ToList(),
         _nextOrder)
     {
+        StoredSweeps = _sweepOrder.Where(_stored.ContainsKey).Select(id => _stored[id]).ToList(),
         Cancelled = _cancelled.Order(StringComparer.Ordinal).ToList(),
     };
 
@@ -217,25 +245,30 @@ public sealed class SweepBook
         : new TrialDetail(null, null);
 
     /// <summary>The book a snapshot describes; events journaled after it are then applied on top.</summary>
-    public static SweepBook Restore(CoordinatorSnapshot snapshot)
+    public static SweepBook Restore(CoordinatorSnapshot snapshot, Func<PlanRef, SweepPlan> plans)
     {
-        var book = new SweepBook { _nextOrder = snapshot.NextOrder };
+        var book = new SweepBook(plans) { _nextOrder = snapshot.NextOrder };
         book._cancelled.UnionWith(snapshot.Cancelled ?? []);
-        var plans = new Dictionary<string, TrialPlan>(StringComparer.Ordinal);
-        foreach (var sweep in snapshot.Sweeps)
+        var trialPlans = new Dictionary<string, TrialPlan>(StringComparer.Ordinal);
+        var stored = (snapshot.StoredSweeps ?? []).Select(reference =>
+        {
+            book._stored[reference.SweepId] = reference;
+            return plans(reference);
+        });
+        foreach (var sweep in snapshot.Sweeps.Concat(stored))
         {
             book._sweeps[sweep.SweepId] = sweep;
             book._sweepOrder.Add(sweep.SweepId);
             foreach (var plan in sweep.Trials)
             {
-                plans.TryAdd(plan.TrialId, plan);
+                trialPlans.TryAdd(plan.TrialId, plan);
                 if (!book._sweepsOfTrial.TryGetValue(plan.TrialId, out var owners)) book._sweepsOfTrial[plan.TrialId] = owners = [];
                 owners.Add(sweep.SweepId);
             }
         }
         foreach (var t in snapshot.Trials)
         {
-            var record = new TrialRecord(plans[t.TrialId], t.Order)
+            var record = new TrialRecord(trialPlans[t.TrialId], t.Order)
             {
                 State = t.State,
                 Attempt = t.Attempt,
@@ -254,6 +287,7 @@ public sealed class SweepBook
             record.FaultedNodes.UnionWith(t.FaultedNodes ?? []);
             book._trials[t.TrialId] = record;
             if (t.State == TrialState.Pending) book._pending[t.Order] = t.TrialId;
+            if (t.State == TrialState.Running) book._running[t.TrialId] = record;
         }
         return book;
     }
@@ -302,7 +336,7 @@ public sealed class SweepBook
         var recent = all
             .SelectMany(t => t.History.Select(h => new RecentFailure(t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, h.Attempt, h.Node, h.Outcome, h.Reason, h.At)))
             .OrderByDescending(f => f.At).Take(failures).ToList();
-        return new CoordinatorOverview(sweeps, counts, RunningTrials(all.OrderBy(t => t.Order), progress), recent, trainers);
+        return new CoordinatorOverview(sweeps, counts, RunningTrials(_running.Values.OrderBy(t => t.Order), progress), recent, trainers);
     }
 
     /// <summary>One row per trial of the sweep, in plan order.</summary>

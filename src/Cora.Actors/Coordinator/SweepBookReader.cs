@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Cora.Actors.Grids;
 
 namespace Cora.Actors.Coordinator;
 
@@ -18,12 +19,14 @@ public sealed class SweepBookReader : ReceivePersistentActor
 {
     private static readonly IReadOnlyDictionary<string, TrialProgressed> NoProgress = new Dictionary<string, TrialProgressed>();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private SweepBook _book = new();
+    private SweepBook _book;
 
-    public SweepBookReader(string persistenceId)
+    /// <param name="plans">The plan store of the journal's artifact store.</param>
+    public SweepBookReader(string persistenceId, PlanStore plans)
     {
         PersistenceId = persistenceId;
-        Recover<SnapshotOffer>(offer => _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot));
+        _book = new SweepBook(plans.Load);
+        Recover<SnapshotOffer>(offer => _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot, plans.Load));
         // A lambda, not the method group: a snapshot offer replaces _book.
         Recover<ICoordinatorEvent>(e => _book.Apply(e));
         Command<ListSweeps>(_ => Sender.Tell(_book.List(NoProgress)));
@@ -34,6 +37,6 @@ public sealed class SweepBookReader : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string persistenceId = SweepCoordinator.DefaultPersistenceId) =>
-        Akka.Actor.Props.Create(() => new SweepBookReader(persistenceId));
+    public static Props Props(PlanStore plans, string persistenceId = SweepCoordinator.DefaultPersistenceId) =>
+        Akka.Actor.Props.Create(() => new SweepBookReader(persistenceId, plans));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Cora.Actors.Grids;
 using Cora.Actors.Monitoring;
 using Cora.Actors.Persistence;
 
@@ -28,7 +29,12 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
 
     private readonly int _snapshotEvery;
     private readonly CoordinatorSettings _settings;
-    private SweepBook _book = new();
+    private readonly PlanStore _plans;
+    /// <summary>Plans read or written for a submission being journaled, so applying its
+    /// <see cref="SweepStored"/> does not read the file again.</summary>
+    private readonly Dictionary<string, SweepPlan> _fresh = new(StringComparer.Ordinal);
+    private SweepBook _book;
+    private long _snapshotAt;
     private readonly Dictionary<IActorRef, (string Node, int Slot)> _idle = [];
     private readonly Dictionary<string, TrainerEntry> _trainers = new(StringComparer.Ordinal);
     /// <summary>When the lease of each running attempt lapses (in memory: granted afresh on recovery).</summary>
@@ -39,18 +45,36 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _assigning;
 
-    /// <param name="snapshotEvery">Save a snapshot after this many journaled events (0: never).</param>
-    public SweepCoordinator(string persistenceId, int snapshotEvery)
+    /// <param name="snapshotEvery">Save a snapshot after this many journaled events (0: never);
+    /// at least a quarter of the known trials, so that snapshots (which hold every trial's state)
+    /// cost the same per event in a sweep of any size.</param>
+    /// <param name="plans">Where sweep plans are stored (the artifact store's plans/).</param>
+    public SweepCoordinator(string persistenceId, int snapshotEvery, PlanStore plans)
     {
         PersistenceId = persistenceId;
         _snapshotEvery = snapshotEvery;
+        _plans = plans;
+        _book = new SweepBook(PlanOf);
         _settings = CoordinatorSettings.Create(Context.System.Settings.Config);
-        Recover<SnapshotOffer>(offer => _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _book = SweepBook.Restore((CoordinatorSnapshot)offer.Snapshot, PlanOf);
+            _snapshotAt = offer.Metadata.SequenceNr;
+        });
         // A lambda, not the method group: a snapshot offer replaces _book.
         Recover<ICoordinatorEvent>(e => _book.Apply(e));
         Recover<RecoveryCompleted>(_ => Recovered());
 
-        Command<SubmitSweep>(Submit);
+        Command<SubmitSweep>(submit => Submit(submit.Plan.SweepId, () =>
+        {
+            _fresh[submit.Plan.SweepId] = submit.Plan;
+            return _plans.Save(submit.Plan);
+        }));
+        Command<SubmitStoredSweep>(submit => Submit(submit.Plan.SweepId, () =>
+        {
+            _fresh[submit.Plan.SweepId] = _plans.Load(submit.Plan);
+            return submit.Plan;
+        }));
         Command<RequestTrial>(Request);
         Command<TrialProgressed>(p =>
         {
@@ -122,8 +146,14 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
     {
         _book.Apply(e);
         RecordDuration(e);
-        if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0) SaveSnapshot(_book.Snapshot());
+        if (_snapshotEvery > 0 && LastSequenceNr - _snapshotAt >= Math.Max(_snapshotEvery, _book.TrialCount / 4))
+        {
+            _snapshotAt = LastSequenceNr;
+            SaveSnapshot(_book.Snapshot());
+        }
     }
+
+    private SweepPlan PlanOf(PlanRef reference) => _fresh.Remove(reference.SweepId, out var plan) ? plan : _plans.Load(reference);
 
     private void RecordDuration(ICoordinatorEvent e)
     {
@@ -171,8 +201,8 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string persistenceId = DefaultPersistenceId, int snapshotEvery = 500) =>
-        Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery));
+    public static Props Props(PlanStore plans, string persistenceId = DefaultPersistenceId, int snapshotEvery = 500) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(persistenceId, snapshotEvery, plans));
 
     protected override string What => Description;
 
@@ -272,20 +302,33 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
         return entry;
     }
 
-    private void Submit(SubmitSweep submit)
+    /// <summary>Journals a new sweep by its plan-store reference (<paramref name="store"/> puts
+    /// the plan there, or checks it is there); a known sweep is only answered.</summary>
+    private void Submit(string sweepId, Func<PlanRef> store)
     {
-        var e = _book.Submit(submit.Plan, DateTimeOffset.UtcNow);
-        if (e is null)
+        if (_book.Knows(sweepId))
         {
-            Sender.Tell(new SweepAccepted(submit.Plan.SweepId, false, _book.Counts(submit.Plan.SweepId)));
+            Sender.Tell(new SweepAccepted(sweepId, false, _book.Counts(sweepId)));
             Dispatch();
             return;
         }
+        PlanRef reference;
+        try
+        {
+            reference = store();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            _fresh.Remove(sweepId);
+            _log.Warning("Sweep {0} not submitted: {1}", sweepId, e.Message);
+            Sender.Tell(new Status.Failure(e));
+            return;
+        }
         var sender = Sender;
-        PersistTimed(e, submitted =>
+        PersistTimed(_book.Submit(reference, DateTimeOffset.UtcNow)!, submitted =>
         {
             Apply(submitted);
-            _log.Info("Sweep {0} ({1}) submitted with {2} trials", submitted.Plan.SweepId, submitted.Plan.Name, submitted.Plan.Trials.Count);
+            _log.Info("Sweep {0} ({1}) submitted with {2} trials", submitted.Plan.SweepId, submitted.Plan.Name, submitted.Plan.Trials);
             sender.Tell(new SweepAccepted(submitted.Plan.SweepId, true, _book.Counts(submitted.Plan.SweepId)));
             Dispatch();
         });

@@ -41,15 +41,18 @@ public sealed class Scheduler : JournaledActor, IWithTimers
     /// <summary>A tick passed over a schedule that was firing: tick again when a firing ends.</summary>
     private bool _tickDeferred;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly PlanStore _plans;
 
     /// <param name="coordinator">The sweep coordinator (in a cluster: its singleton proxy).</param>
+    /// <param name="plans">Where a fired grid's plan is stored before the coordinator is told of it.</param>
     /// <param name="hashCache">The content-hash cache file planning uses (null: memory only).</param>
     /// <param name="clock">The wall clock (tests: one they set).</param>
     /// <param name="timer">Wake by itself at slots; false in tests, which send <see cref="SchedulerTick"/>.</param>
-    public Scheduler(string persistenceId, IActorRef coordinator, string? hashCache, SchedulerSettings settings, TimeProvider clock, bool timer)
+    public Scheduler(string persistenceId, IActorRef coordinator, PlanStore plans, string? hashCache, SchedulerSettings settings, TimeProvider clock, bool timer)
     {
         PersistenceId = persistenceId;
         _coordinator = coordinator;
+        _plans = plans;
         _hashCache = hashCache;
         _settings = settings;
         _clock = clock;
@@ -93,9 +96,9 @@ public sealed class Scheduler : JournaledActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef coordinator, string? hashCache, SchedulerSettings settings, TimeProvider? clock = null, bool timer = true,
+    public static Props Props(IActorRef coordinator, PlanStore plans, string? hashCache, SchedulerSettings settings, TimeProvider? clock = null, bool timer = true,
         string persistenceId = DefaultPersistenceId) =>
-        Akka.Actor.Props.Create(() => new Scheduler(persistenceId, coordinator, hashCache, settings, clock ?? TimeProvider.System, timer));
+        Akka.Actor.Props.Create(() => new Scheduler(persistenceId, coordinator, plans, hashCache, settings, clock ?? TimeProvider.System, timer));
 
     // After a journal failure it stops and is started again (JournaledActor). Nothing is half-done
     // then: a firing whose SlotFired was not written submitted nothing, and the next incarnation
@@ -218,7 +221,7 @@ public sealed class Scheduler : JournaledActor, IWithTimers
             var hashes = new ContentHashes(cache);
             var plan = SweepPlanner.Plan(spec, hashes);
             hashes.Save();
-            return plan;
+            return _plans.Save(plan);
         }, _cancel.Token).PipeTo(Self,
             success: plan => new Planned(firing, plan),
             failure: x => new FiringFailed(firing, $"the grid could not be planned: {x.GetBaseException().Message}", Record: true));
@@ -237,7 +240,7 @@ public sealed class Scheduler : JournaledActor, IWithTimers
             _book.Apply(fired);
             _log.Info("Schedule {0}: {1} slot {2:O} fired as sweep {3}", fired.Name, fired.Manual ? "manual" : "cron", fired.Slot, fired.SweepId);
             var outcome = new SlotOutcome(fired.Name, fired.Slot, fired.Manual, SlotOutcome.Fired, SweepId: fired.SweepId);
-            _coordinator.Ask<SweepAccepted>(new SubmitSweep(planned.Plan), CoordinatorTimeout).PipeTo(Self,
+            _coordinator.Ask<SweepAccepted>(new SubmitStoredSweep(planned.Plan), CoordinatorTimeout).PipeTo(Self,
                 success: accepted => new Submitted(firing, outcome, accepted, null),
                 failure: x => new Submitted(firing, outcome, null, x.Message));
         });
@@ -281,7 +284,7 @@ public sealed class Scheduler : JournaledActor, IWithTimers
 
     private sealed record PreviousChecked(Firing Firing, SweepStatus Status);
 
-    private sealed record Planned(Firing Firing, SweepPlan Plan);
+    private sealed record Planned(Firing Firing, PlanRef Plan);
 
     /// <param name="Record">Journal the slot as skipped (false: leave it for the next tick).</param>
     private sealed record FiringFailed(Firing Firing, string Reason, bool Record);

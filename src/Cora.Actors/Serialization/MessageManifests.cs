@@ -16,6 +16,7 @@ public static class MessageManifests
     [
         // Journaled coordinator events.
         ("sweep-submitted", typeof(SweepSubmitted)),
+        ("sweep-stored", typeof(SweepStored)),
         ("trial-assigned", typeof(TrialAssigned)),
         ("trial-succeeded", typeof(TrialSucceeded)),
         ("trial-attempt-failed", typeof(TrialAttemptFailed)),
@@ -26,6 +27,7 @@ public static class MessageManifests
         ("sweep-retried", typeof(SweepRetried)),
         // Coordinator protocol.
         ("submit-sweep", typeof(SubmitSweep)),
+        ("submit-stored-sweep", typeof(SubmitStoredSweep)),
         ("sweep-accepted", typeof(SweepAccepted)),
         ("request-trial", typeof(RequestTrial)),
         ("run-trial", typeof(RunTrial)),
@@ -57,6 +59,7 @@ public static class MessageManifests
         ("console-unavailable", typeof(Control.ConsoleUnavailable)),
         ("cluster-view", typeof(Control.ClusterView)),
         ("console-done", typeof(Control.ConsoleDone)),
+        ("plan-part-stored", typeof(Control.PlanPartStored)),
         ("trial-log", typeof(Control.TrialLog)),
         // Journaled scheduler events.
         ("schedule-added", typeof(ScheduleAdded)),

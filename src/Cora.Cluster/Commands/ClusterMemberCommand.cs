@@ -8,11 +8,11 @@ namespace Cora.Cluster.Commands;
 /// ADDR is a member's address (<c>akka.tcp://cora@host:port</c>) or host:port.</summary>
 public static class ClusterMemberCommand
 {
-    public static Command Leave() => Create("leave", ConsoleCommand.ClusterLeave, "Ask a member to leave the cluster gracefully");
+    public static Command Leave() => Create("leave", address => new ConsoleCommand.ClusterLeave(address), "Ask a member to leave the cluster gracefully");
 
-    public static Command Down() => Create("down", ConsoleCommand.ClusterDown, "Mark an unreachable member down (it is removed; its trials are requeued)");
+    public static Command Down() => Create("down", address => new ConsoleCommand.ClusterDown(address), "Mark an unreachable member down (it is removed; its trials are requeued)");
 
-    private static Command Create(string name, string kind, string description)
+    private static Command Create(string name, Func<string, ConsoleCommand> kind, string description)
     {
         var options = new ConsoleOptions();
         var address = new Argument<string>("ADDR") { Description = "Member address or host:port" };
@@ -21,7 +21,7 @@ public static class ClusterMemberCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var done = await client.Ask<ConsoleDone>(new ConsoleCommand(kind, Address: parse.GetValue(address)), cancellation);
+            var done = await client.Ask<ConsoleDone>(kind(parse.GetValue(address)!), cancellation);
             if (parse.GetValue(options.Json)) CliJson.Write(parse.InvocationConfiguration.Output, done);
             else parse.InvocationConfiguration.Output.WriteLine(done.Message);
             return ExitCodes.Ok;

@@ -16,7 +16,7 @@ public static class ClusterShowCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var view = await client.Ask<ClusterView>(new ConsoleCommand(ConsoleCommand.ClusterShow), cancellation);
+            var view = await client.Ask<ClusterView>(new ConsoleCommand.ClusterShow(), cancellation);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json))
             {
@@ -26,9 +26,11 @@ public static class ClusterShowCommand
             output.WriteLine($"{"address",-32} {"status",-8} {"reachable",-9} {"gpus",-9} roles");
             foreach (var m in view.Members)
             {
-                output.WriteLine($"{m.Address,-32} {m.Status,-8} {(m.Reachable ? "yes" : "NO"),-9} {$"{m.Gpus.Busy}/{m.Gpus.Total} busy",-9} {string.Join(",", m.Roles)}");
-                foreach (var quarantined in m.Gpus.Quarantined ?? []) output.WriteLine($"  QUARANTINED {quarantined}");
+                var gpus = m.Gpus is { } g ? $"{g.Busy}/{g.Total} busy" : "?";
+                output.WriteLine($"{m.Address,-32} {m.Status,-8} {(m.Reachable ? "yes" : "NO"),-9} {gpus,-9} {string.Join(",", m.Roles)}");
+                foreach (var quarantined in m.Gpus?.Quarantined ?? []) output.WriteLine($"  QUARANTINED {quarantined}");
             }
+            if (view.Note is { } note) parse.InvocationConfiguration.Error.WriteLine($"cora: {note}");
             return ExitCodes.Ok;
         });
         return command;

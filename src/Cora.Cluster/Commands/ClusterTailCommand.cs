@@ -27,7 +27,7 @@ public static class ClusterTailCommand
             {
                 while (true)
                 {
-                    var view = await client.Ask<ClusterView>(new ConsoleCommand(ConsoleCommand.ClusterShow), cancellation);
+                    var view = await client.Ask<ClusterView>(new ConsoleCommand.ClusterShow(), cancellation);
                     foreach (var change in Changes(known, view))
                     {
                         if (json) CliJson.Write(output, new { at = DateTimeOffset.UtcNow, address = change.Address, @event = change.Event });

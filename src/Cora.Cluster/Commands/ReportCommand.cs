@@ -21,17 +21,18 @@ public static class ReportCommand
     {
         var sweep = new Argument<string>("SWEEP") { Description = "Sweep id, or `latest` (the most recently submitted)" };
         var db = new Option<string?>("--db") { Description = "Read this journal (SQLite file or PostgreSQL connection string) instead of a running cluster" };
+        var artifacts = new Option<string?>("--artifacts") { Description = "With --db: the artifact store holding the sweeps' plans (default: the SQLite journal's folder)" };
         var output = new Option<string?>("--out") { Description = "Report directory (default ARTIFACTS/reports/SWEEP, else ./reports/SWEEP)" };
         var baseline = new Option<string?>("--baseline") { Description = "Also write changes.md/csv: what changed since this sweep (id or `latest`)" };
         var console = new ConsoleOptions();
-        var command = new Command("report", "Tables, plots and an index.html for a sweep, in the paper's layouts") { sweep, db, output, baseline };
+        var command = new Command("report", "Tables, plots and an index.html for a sweep, in the paper's layouts") { sweep, db, artifacts, output, baseline };
         console.AddConnectionTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             if (parse.GetValue(db) is not null && parse.GetValue(console.Contact) is { Length: > 0 })
                 throw new InvalidInputException("give --db or --contact, not both");
             await using ISweepSource source = parse.GetValue(db) is { } path
-                ? JournalSweepSource.Open(path)
+                ? JournalSweepSource.Open(path, parse.GetValue(artifacts))
                 : new ConsoleSweepSource(console.Connect(parse));
             return await Run(source, parse.GetValue(sweep)!, parse.GetValue(baseline), parse.GetValue(output),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation);

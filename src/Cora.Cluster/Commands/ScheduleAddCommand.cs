@@ -26,7 +26,7 @@ public static class ScheduleAddCommand
             var request = new AddSchedule(CronSchedule.CheckName(parse.GetValue(name)!), parse.GetValue(cron)!, parse.GetValue(zone)!, Path.GetFullPath(parse.GetValue(grid)!));
             CronSchedule.Parse(request.Cron, request.TimeZone);
             await using var client = options.Connect(parse);
-            var view = await ScheduleConsole.Ask<ScheduleView>(client, new ConsoleCommand(ConsoleCommand.ScheduleAddKind, Schedule: request), cancellation);
+            var view = await ScheduleConsole.Ask<ScheduleView>(client, new ConsoleCommand.ScheduleAdd(request), cancellation);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json)) CliJson.Write(output, view);
             else output.WriteLine(ScheduleConsole.Describe(view));

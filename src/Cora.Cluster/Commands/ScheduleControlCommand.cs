@@ -12,11 +12,11 @@ namespace Cora.Cluster.Commands;
 /// </summary>
 public static class ScheduleControlCommand
 {
-    public static Command Remove() => Create("remove", "Remove a schedule", ConsoleCommand.ScheduleRemoveKind);
+    public static Command Remove() => Create("remove", "Remove a schedule", name => new ConsoleCommand.ScheduleRemove(name));
 
-    public static Command RunNow() => Create("run-now", "Fire a schedule now (skipped while its previous sweep runs)", ConsoleCommand.ScheduleRunNowKind);
+    public static Command RunNow() => Create("run-now", "Fire a schedule now (skipped while its previous sweep runs)", name => new ConsoleCommand.ScheduleRunNow(name));
 
-    private static Command Create(string verb, string description, string kind)
+    private static Command Create(string verb, string description, Func<string, ConsoleCommand> kind)
     {
         var options = new ConsoleOptions();
         var name = new Argument<string>("NAME") { Description = "Schedule name" };
@@ -25,10 +25,10 @@ public static class ScheduleControlCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var request = new ConsoleCommand(kind, Name: parse.GetValue(name));
+            var request = kind(parse.GetValue(name)!);
             var output = parse.InvocationConfiguration.Output;
             var json = parse.GetValue(options.Json);
-            if (kind == ConsoleCommand.ScheduleRemoveKind)
+            if (request is ConsoleCommand.ScheduleRemove)
             {
                 var removed = await ScheduleConsole.Ask<ScheduleView>(client, request, cancellation);
                 if (json) CliJson.Write(output, removed);

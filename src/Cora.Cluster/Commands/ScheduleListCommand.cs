@@ -16,7 +16,7 @@ public static class ScheduleListCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var list = await ScheduleConsole.Ask<ScheduleList>(client, new ConsoleCommand(ConsoleCommand.ScheduleListKind), cancellation);
+            var list = await ScheduleConsole.Ask<ScheduleList>(client, new ConsoleCommand.ScheduleList(), cancellation);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json)) CliJson.Write(output, list);
             else foreach (var s in list.Schedules) output.WriteLine(ScheduleConsole.Describe(s));

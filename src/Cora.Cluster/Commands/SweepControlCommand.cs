@@ -27,8 +27,10 @@ public static class SweepControlCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var kind = failedOption ? ConsoleCommand.SweepRetryKind : ConsoleCommand.SweepCancelKind;
-            var status = await client.Ask<SweepStatus>(new ConsoleCommand(kind, SweepId: parse.GetValue(id), Failed: failedOption && parse.GetValue(failed)), cancellation);
+            ConsoleCommand request = failedOption
+                ? new ConsoleCommand.SweepRetry(parse.GetValue(id)!, parse.GetValue(failed))
+                : new ConsoleCommand.SweepCancel(parse.GetValue(id)!);
+            var status = await client.Ask<SweepStatus>(request, cancellation);
             if (status.State == "unknown") throw new Training.InvalidInputException($"no sweep {parse.GetValue(id)} (see `cora sweep list`)");
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json)) CliJson.Write(output, status);

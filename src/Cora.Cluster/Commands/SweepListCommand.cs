@@ -15,7 +15,7 @@ public static class SweepListCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var list = await client.Ask<SweepList>(new ConsoleCommand(ConsoleCommand.SweepListKind), cancellation);
+            var list = await client.Ask<SweepList>(new ConsoleCommand.SweepList(), cancellation);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json))
             {

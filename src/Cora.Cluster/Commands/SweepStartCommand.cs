@@ -2,12 +2,14 @@ using System.CommandLine;
 using Cora.Actors.Control;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Grids;
+using Cora.Training;
 
 namespace Cora.Cluster.Commands;
 
 /// <summary>
 /// <c>cora sweep start GRID</c>: reads and plans the grid here (so a bad grid is rejected at once,
-/// with its path), then submits the plan to the cluster's coordinator. The grid's paths must name
+/// with its path), then uploads the plan in parts to the cluster's plan store and starts the sweep
+/// from it (a plan of any size: no message grows with it). The grid's paths must name
 /// the shared storage the nodes see. Prints the sweep id (<c>{"sweep_id"}</c> with --json).
 /// </summary>
 public static class SweepStartCommand
@@ -26,7 +28,10 @@ public static class SweepStartCommand
             var plan = SweepPlanner.Plan(spec, hashes);
             hashes.Save();
             await using var client = options.Connect(parse);
-            var accepted = await client.Ask<SweepAccepted>(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan), cancellation);
+            var progress = ConsoleProgress.ForStderr(parse.InvocationConfiguration.Error);
+            var accepted = await client.SubmitPlan(plan, new SyncProgress<(int Sent, int Parts)>(p =>
+                progress.Report("sweep start", $"plan part {p.Sent}/{p.Parts} sent ({plan.Trials.Count} trials)")), cancellation);
+            progress.Done();
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json))
             {

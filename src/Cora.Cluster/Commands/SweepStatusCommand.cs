@@ -17,7 +17,7 @@ public static class SweepStatusCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var status = await client.Ask<SweepStatus>(new ConsoleCommand(ConsoleCommand.SweepStatusKind, SweepId: parse.GetValue(id)), cancellation);
+            var status = await client.Ask<SweepStatus>(new ConsoleCommand.SweepStatus(parse.GetValue(id)!), cancellation);
             var output = parse.InvocationConfiguration.Output;
             if (status.State == "unknown") throw new Training.InvalidInputException($"no sweep {parse.GetValue(id)} (see `cora sweep list`)");
             if (parse.GetValue(options.Json))

@@ -17,7 +17,7 @@ public static class TrialLogsCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var log = await client.Ask<TrialLog>(new ConsoleCommand(ConsoleCommand.TrialLogsKind, TrialId: parse.GetValue(id), Attempt: parse.GetValue(attempt)), cancellation);
+            var log = await client.Ask<TrialLog>(new ConsoleCommand.TrialLogs(parse.GetValue(id)!, parse.GetValue(attempt)), cancellation);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json)) CliJson.Write(output, log);
             else output.WriteLine(log.Text);

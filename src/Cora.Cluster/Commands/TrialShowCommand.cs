@@ -17,7 +17,7 @@ public static class TrialShowCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var detail = await client.Ask<TrialDetail>(new ConsoleCommand(ConsoleCommand.TrialShowKind, TrialId: parse.GetValue(id)), cancellation);
+            var detail = await client.Ask<TrialDetail>(new ConsoleCommand.TrialShow(parse.GetValue(id)!), cancellation);
             if (detail is not { Plan: { } plan, State: { } state }) throw new Training.InvalidInputException($"no trial {parse.GetValue(id)}");
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(options.Json))

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Cora.Actors;
 using Cora.Actors.Control;
 using Cora.Actors.Evaluation;
+using Cora.Actors.Grids;
 using Cora.Actors.Persistence;
 using Cora.Actors.Scheduling;
 using Cora.Actors.Trainer;
@@ -93,10 +94,10 @@ public sealed class ClusterNode
             // journal outage stops the actor, and the supervisor starts it again with backoff (the
             // singleton manager itself would never restart it on this node). The proxies reach the
             // supervisor, which forwards to the child with the sender, so asks and watches work.
-            system.ActorOf(ClusterSingletonManager.Props(NodeActors.Coordinator(snapshotEvery, backoff), PoisonPill.Instance,
+            system.ActorOf(ClusterSingletonManager.Props(NodeActors.Coordinator(PlanStore.In(artifacts), snapshotEvery, backoff), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
             // Its content-hash cache sits in the artifact store, which every coordinator node sees.
-            var schedulerProps = Actors.Scheduling.Scheduler.Props(proxy, Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings);
+            var schedulerProps = Actors.Scheduling.Scheduler.Props(proxy, PlanStore.In(artifacts), Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings);
             system.ActorOf(ClusterSingletonManager.Props(
                 RestartingSupervisor.Props(schedulerProps, Actors.Scheduling.Scheduler.DefaultPersistenceId, Actors.Scheduling.Scheduler.Description, backoff),
                 PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "scheduler");

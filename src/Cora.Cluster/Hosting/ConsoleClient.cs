@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using Cora.Actors;
 using Cora.Actors.Control;
+using Cora.Actors.Coordinator;
 using Cora.Actors.Grids;
 using Cora.Training;
 
@@ -101,6 +102,22 @@ public sealed class ConsoleClient : IAsyncDisposable
             T answer => answer,
             _ => throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {command.Kind}"),
         };
+    }
+
+    /// <summary>Submits a plan of any size: uploads it in parts of at most
+    /// <see cref="ConsoleValidation.MaxPartTrials"/> trials (each kept in the cluster's plan store,
+    /// whichever coordinator node receives it), then starts the sweep from them.</summary>
+    /// <param name="progress">Told the parts sent so far and their number.</param>
+    public async Task<SweepAccepted> SubmitPlan(SweepPlan plan, IProgress<(int Sent, int Parts)>? progress, CancellationToken cancellation)
+    {
+        var upload = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(SweepPlanner.IdLength / 2));
+        var parts = plan.Trials.Chunk(ConsoleValidation.MaxPartTrials).ToList();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            await Ask<PlanPartStored>(new ConsoleCommand.PlanPart(upload, i, parts[i]), cancellation);
+            progress?.Report((i + 1, parts.Count));
+        }
+        return await Ask<SweepAccepted>(new ConsoleCommand.SweepStart(upload, parts.Count, plan.SweepId, plan.Name, plan.GridFile), cancellation);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Cora.Actors;
+using Cora.Actors.Grids;
 using Cora.Actors.Persistence;
 using Cora.Actors.Trainer;
 
@@ -38,7 +39,7 @@ public sealed class CoraNode : IAsyncDisposable
         var backoff = RestartBackoff.Create(config);
         Directory.CreateDirectory(settings.Artifacts);
         var system = ActorSystem.Create("cora", config);
-        var coordinator = system.ActorOf(NodeActors.Coordinator(snapshotEvery, backoff), "coordinator");
+        var coordinator = system.ActorOf(NodeActors.Coordinator(PlanStore.In(settings.Artifacts), snapshotEvery, backoff), "coordinator");
         NodeActors.StartTrainers(system, coordinator, settings);
         return new CoraNode(system, coordinator, settings);
     }

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Cora.Actors.Basis;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Evaluation;
+using Cora.Actors.Grids;
 using Cora.Actors.Loading;
 using Cora.Actors.Persistence;
 using Cora.Actors.Trainer;
@@ -23,8 +24,8 @@ internal static class NodeActors
 
     /// <summary>The sweep coordinator under a <see cref="RestartingSupervisor"/>, which starts it
     /// again with backoff whenever its journal fails it (the coordinator stops then).</summary>
-    public static Props Coordinator(int snapshotEvery, RestartBackoff backoff) => RestartingSupervisor.Props(
-        SweepCoordinator.Props(snapshotEvery: snapshotEvery), SweepCoordinator.DefaultPersistenceId, SweepCoordinator.Description, backoff);
+    public static Props Coordinator(PlanStore plans, int snapshotEvery, RestartBackoff backoff) => RestartingSupervisor.Props(
+        SweepCoordinator.Props(plans, snapshotEvery: snapshotEvery), SweepCoordinator.DefaultPersistenceId, SweepCoordinator.Description, backoff);
 
     /// <summary>The trainer role: the node's checkpoint loader, basis extractor and evaluator, and
     /// one <see cref="GpuTrainer"/> per slot pulling work from <paramref name="coordinator"/>.</summary>

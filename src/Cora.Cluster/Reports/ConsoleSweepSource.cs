@@ -8,10 +8,10 @@ namespace Cora.Cluster.Reports;
 public sealed class ConsoleSweepSource(ConsoleClient client) : ISweepSource
 {
     public Task<SweepList> List(CancellationToken cancellation) =>
-        client.Ask<SweepList>(new ConsoleCommand(ConsoleCommand.SweepListKind), cancellation);
+        client.Ask<SweepList>(new ConsoleCommand.SweepList(), cancellation);
 
     public Task<SweepResults> Results(string sweepId, CancellationToken cancellation) =>
-        client.Ask<SweepResults>(new ConsoleCommand(ConsoleCommand.SweepResultsKind, SweepId: sweepId), cancellation);
+        client.Ask<SweepResults>(new ConsoleCommand.SweepResults(sweepId), cancellation);
 
     public ValueTask DisposeAsync() => client.DisposeAsync();
 }

@@ -1,6 +1,7 @@
 using Cora.Actors.Control;
 using Cora.Actors.Grids;
 using Cora.Actors.Scheduling;
+using Cora.Actors.Serialization;
 using Cora.Actors.Tests.Grids;
 
 namespace Cora.Actors.Tests.Control;
@@ -25,7 +26,7 @@ public sealed class ConsoleValidationTests : IDisposable
         var plan = Planned("smoke.conf");
         var trials = plan.Trials.ToArray();
         trials[index] = change(trials[index]);
-        return Check(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan with { Trials = trials }));
+        return ConsoleValidation.CheckPlan(plan with { Trials = trials });
     }
 
     private static void AssertRefused(ConsoleViolation? violation, string field, string fragment)
@@ -42,7 +43,7 @@ public sealed class ConsoleValidationTests : IDisposable
     [InlineData("paper-reproduction.conf")]
     public void The_plans_of_the_shipped_grids_pass(string grid)
     {
-        Assert.Null(Check(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Planned(grid))));
+        Assert.Null(ConsoleValidation.CheckPlan(Planned(grid)));
     }
 
     [Fact]
@@ -52,21 +53,23 @@ public sealed class ConsoleValidationTests : IDisposable
         var trial = plan.Trials[0].TrialId;
         ConsoleCommand[] commands =
         [
-            new(ConsoleCommand.ClusterShow),
-            new(ConsoleCommand.ClusterLeave, Address: "akka.tcp://cora@10.0.0.3:4053"),
-            new(ConsoleCommand.ClusterDown, Address: "10.0.0.3:4053"),
-            new(ConsoleCommand.SweepListKind),
-            new(ConsoleCommand.SweepStatusKind, SweepId: plan.SweepId),
-            new(ConsoleCommand.SweepResultsKind, SweepId: plan.SweepId),
-            new(ConsoleCommand.SweepCancelKind, SweepId: plan.SweepId),
-            new(ConsoleCommand.SweepRetryKind, SweepId: plan.SweepId, Failed: true),
-            new(ConsoleCommand.TrialShowKind, TrialId: trial),
-            new(ConsoleCommand.TrialLogsKind, TrialId: trial),
-            new(ConsoleCommand.TrialLogsKind, TrialId: trial, Attempt: 2),
-            new(ConsoleCommand.ScheduleAddKind, Schedule: new AddSchedule("nightly", "0 2 * * *", "Europe/Paris", "/srv/cora/grids/paper.conf")),
-            new(ConsoleCommand.ScheduleListKind),
-            new(ConsoleCommand.ScheduleRemoveKind, Name: "nightly"),
-            new(ConsoleCommand.ScheduleRunNowKind, Name: "nightly"),
+            new ConsoleCommand.ClusterShow(),
+            new ConsoleCommand.ClusterLeave("akka.tcp://cora@10.0.0.3:4053"),
+            new ConsoleCommand.ClusterDown("10.0.0.3:4053"),
+            new ConsoleCommand.PlanPart("00112233aabbccdd", 0, plan.Trials),
+            new ConsoleCommand.SweepStart("00112233aabbccdd", 1, plan.SweepId, plan.Name, plan.GridFile),
+            new ConsoleCommand.SweepList(),
+            new ConsoleCommand.SweepStatus(plan.SweepId),
+            new ConsoleCommand.SweepResults(plan.SweepId),
+            new ConsoleCommand.SweepCancel(plan.SweepId),
+            new ConsoleCommand.SweepRetry(plan.SweepId, Failed: true),
+            new ConsoleCommand.TrialShow(trial),
+            new ConsoleCommand.TrialLogs(trial),
+            new ConsoleCommand.TrialLogs(trial, Attempt: 2),
+            new ConsoleCommand.ScheduleAdd(new AddSchedule("nightly", "0 2 * * *", "Europe/Paris", "/srv/cora/grids/paper.conf")),
+            new ConsoleCommand.ScheduleList(),
+            new ConsoleCommand.ScheduleRemove("nightly"),
+            new ConsoleCommand.ScheduleRunNow("nightly"),
         ];
         Assert.All(commands, c => Assert.Null(Check(c)));
     }
@@ -80,18 +83,35 @@ public sealed class ConsoleValidationTests : IDisposable
     [InlineData("")]
     public void Trial_and_sweep_ids_are_16_lowercase_hex_characters(string id)
     {
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.TrialShowKind, TrialId: id)), "trial_id", $"trial_id = \"{id}\": must be a trial id: 16 lowercase hex characters");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.TrialLogsKind, TrialId: id)), "trial_id", "16 lowercase hex characters");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepRetryKind, SweepId: id)), "sweep_id", $"sweep_id = \"{id}\": must be a sweep id");
+        AssertRefused(Check(new ConsoleCommand.TrialShow(id)), "trial_id", $"trial_id = \"{id}\": must be a trial id: 16 lowercase hex characters");
+        AssertRefused(Check(new ConsoleCommand.TrialLogs(id)), "trial_id", "16 lowercase hex characters");
+        AssertRefused(Check(new ConsoleCommand.SweepRetry(id)), "sweep_id", $"sweep_id = \"{id}\": must be a sweep id");
     }
 
     [Fact]
     public void A_command_without_the_id_it_needs_names_the_field()
     {
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepStatusKind)), "sweep_id", "sweep_id = null: must be a sweep id");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepStart)), "plan", "plan: is missing");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ScheduleAddKind)), "schedule", "schedule: is missing");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ClusterDown)), "address", "address: is missing");
+        // As a hand-made message arrives: JSON with the field left out.
+        AssertRefused(Check(Wire("""{"kind":"sweep-status"}""")), "sweep_id", "sweep_id = null: must be a sweep id");
+        AssertRefused(Check(Wire("""{"kind":"sweep-start","upload":"00112233aabbccdd","parts":1,"name":"x","grid_file":"/g.conf"}""")), "sweep_id", "sweep_id = null");
+        AssertRefused(Check(Wire("""{"kind":"plan-part","upload":"00112233aabbccdd","part":0}""")), "trials", "trials = null: must hold 1 to 500 trials");
+        AssertRefused(Check(Wire("""{"kind":"schedule-add"}""")), "schedule", "schedule: is missing");
+        AssertRefused(Check(Wire("""{"kind":"cluster-down"}""")), "address", "address: is missing");
+    }
+
+    /// <summary>A command as the command host reads it off the wire.</summary>
+    private static ConsoleCommand Wire(string command) =>
+        ((ConsoleRequest)CoraJsonSerializer.Read(System.Text.Encoding.UTF8.GetBytes($$"""{"token":"t","user":"u","command":{{command}}}"""), "console-request")).Command;
+
+    [Fact]
+    public void An_upload_is_bounded_in_parts_and_trials()
+    {
+        var plan = Planned("smoke.conf");
+        AssertRefused(Check(new ConsoleCommand.PlanPart("00112233aabbccdd", ConsoleValidation.MaxParts, plan.Trials)), "part", "must be between 0 and 199");
+        AssertRefused(Check(new ConsoleCommand.PlanPart("../../tmp/xxxxxx", 0, plan.Trials)), "upload", "must be an upload id");
+        AssertRefused(Check(new ConsoleCommand.PlanPart("00112233aabbccdd", 0, [.. Enumerable.Repeat(plan.Trials[0], ConsoleValidation.MaxPartTrials + 1)])),
+            "trials", "must hold 1 to 500 trials");
+        AssertRefused(Check(new ConsoleCommand.SweepStart("00112233aabbccdd", 0, plan.SweepId, plan.Name, plan.GridFile)), "parts", "must be between 1 and 200");
     }
 
     [Theory]
@@ -99,7 +119,7 @@ public sealed class ConsoleValidationTests : IDisposable
     [InlineData(-1)]
     public void A_log_attempt_below_1_is_refused(int attempt)
     {
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.TrialLogsKind, TrialId: "0123456789abcdef", Attempt: attempt)), "attempt", $"attempt = {attempt}: must be at least 1");
+        AssertRefused(Check(new ConsoleCommand.TrialLogs("0123456789abcdef", attempt)), "attempt", $"attempt = {attempt}: must be at least 1");
     }
 
     [Theory]
@@ -142,7 +162,7 @@ public sealed class ConsoleValidationTests : IDisposable
         Assert.True(violation?.Field == "plan.trials[0].spec.base", $"{path} ({why}): {violation?.Reason ?? "accepted"}");
         AssertRefused(CheckSmokeWith(t => t with { Basis = t.Basis! with { Sources = [.. t.Basis!.Sources.Skip(1), path] } }, index: 1),
             "plan.trials[1].basis.sources[1]", "must");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ScheduleAddKind, Schedule: new AddSchedule("nightly", "0 2 * * *", "UTC", path))), "schedule.grid", "must");
+        AssertRefused(Check(new ConsoleCommand.ScheduleAdd(new AddSchedule("nightly", "0 2 * * *", "UTC", path))), "schedule.grid", "must");
     }
 
     [Fact]
@@ -156,11 +176,11 @@ public sealed class ConsoleValidationTests : IDisposable
     {
         var plan = Planned("smoke.conf");
         var other = Planned("paper.conf");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan with { SweepId = other.SweepId })),
+        AssertRefused(ConsoleValidation.CheckPlan(plan with { SweepId = other.SweepId }),
             "plan.sweep_id", $"is not the hash of the plan's trial ids ({plan.SweepId})");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan with { Trials = [plan.Trials[0], plan.Trials[1], plan.Trials[0]] })),
+        AssertRefused(ConsoleValidation.CheckPlan(plan with { Trials = [plan.Trials[0], plan.Trials[1], plan.Trials[0]] }),
             "plan.trials[2].trial_id", "repeats plan.trials[0].trial_id");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan with { Trials = [] })), "plan.trials", "must hold 1 to 100000 trials");
+        AssertRefused(ConsoleValidation.CheckPlan(plan with { Trials = [] }), "plan.trials", "must hold 1 to 100000 trials");
     }
 
     [Fact]
@@ -181,11 +201,11 @@ public sealed class ConsoleValidationTests : IDisposable
     public void Names_and_text_that_would_forge_log_lines_are_refused_and_shown_escaped()
     {
         var plan = Planned("smoke.conf");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: plan with { Name = "smoke\n[WARNING] forged" })),
+        AssertRefused(ConsoleValidation.CheckPlan(plan with { Name = "smoke\n[WARNING] forged" }),
             "plan.name", "plan.name = \"smoke\\n[WARNING] forged\": must not hold control characters");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ClusterShow), user: "eve\r\nroot@host"), "user", "must not hold control characters");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ClusterLeave, Address: "10.0.0.3:4053\n")), "address", "must not hold control characters");
-        AssertRefused(Check(new ConsoleCommand("sweep-delete-all")), "kind", "kind = \"sweep-delete-all\": is not a console command");
+        AssertRefused(Check(new ConsoleCommand.ClusterShow(), user: "eve\r\nroot@host"), "user", "must not hold control characters");
+        AssertRefused(Check(new ConsoleCommand.ClusterLeave("10.0.0.3:4053\n")), "address", "must not hold control characters");
+        AssertRefused(Check(Wire("""{"kind":"sweep-delete-all"}""")), "kind", "kind: is not a console command this node knows (cluster-show, ");
         Assert.Equal("\"a\\u001B[2Jb\"", ConsoleValidation.Shown("a\u001b[2Jb"));
         Assert.Equal($"\"{new string('x', 80)}…\"", ConsoleValidation.Shown(new string('x', 500)));
     }
@@ -197,7 +217,7 @@ public sealed class ConsoleValidationTests : IDisposable
     [InlineData("")]
     public void Schedule_names_are_short_identifiers(string name)
     {
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ScheduleRemoveKind, Name: name)), "name", "use letters, digits");
-        AssertRefused(Check(new ConsoleCommand(ConsoleCommand.ScheduleAddKind, Schedule: new AddSchedule(name, "0 2 * * *", "UTC", "/grids/a.conf"))), "schedule.name", "use letters, digits");
+        AssertRefused(Check(new ConsoleCommand.ScheduleRemove(name)), "name", "use letters, digits");
+        AssertRefused(Check(new ConsoleCommand.ScheduleAdd(new AddSchedule(name, "0 2 * * *", "UTC", "/grids/a.conf"))), "schedule.name", "use letters, digits");
     }
 }

@@ -16,6 +16,7 @@ public abstract class CoordinatorTestKit : TestKit
 {
     protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly TempDirectory? _directory;
+    private readonly TempDirectory _plans = new();
 
     /// <summary>Journal and snapshots in <c>journal.db</c> inside <paramref name="directory"/>,
     /// which the test owns and deletes.</summary>
@@ -35,10 +36,17 @@ public abstract class CoordinatorTestKit : TestKit
 
     protected string JournalTarget { get; }
 
+    /// <summary>The plan store the coordinators of this test share (a temp directory of its own).</summary>
+    protected PlanStore Store => new(_plans.Path);
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) _directory?.Dispose();
+        if (disposing)
+        {
+            _directory?.Dispose();
+            _plans.Dispose();
+        }
     }
 
     /// <summary>The configuration of an actor system on this journal (a second system on the same
@@ -61,7 +69,7 @@ public abstract class CoordinatorTestKit : TestKit
     }
 
     protected IActorRef Start(string id = "coordinator", int snapshotEvery = 0) =>
-        Sys.ActorOf(SweepCoordinator.Props(id, snapshotEvery));
+        Sys.ActorOf(SweepCoordinator.Props(Store, id, snapshotEvery));
 
     protected static TrialPlanCheck Run(object message) => message is RunTrial run
         ? new TrialPlanCheck(run.Plan.TrialId, run.Attempt)

@@ -1,5 +1,6 @@
 using System.Text;
 using Cora.Actors.Coordinator;
+using Cora.Actors.Grids;
 using Cora.Actors.Serialization;
 
 namespace Cora.Actors.Tests.Coordinator;
@@ -9,9 +10,12 @@ public sealed class SweepBookTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>For books of journals written before the plan store: nothing is read from one.</summary>
+    private static SweepPlan NoStore(PlanRef reference) => throw new InvalidOperationException($"no plan store here (asked for {reference.SweepId})");
+
     private static SweepBook Book(params ICoordinatorEvent?[] events)
     {
-        var book = new SweepBook();
+        var book = new SweepBook(NoStore);
         foreach (var e in events) book.Apply(e!);
         return book;
     }
@@ -49,7 +53,7 @@ public sealed class SweepBookTests
             new TrialAssigned("t4", 1, "c", "node-c", 0, At),
             new TrialRequeued("t4", 1, "checkpoint check failed: /zoo/base: no such directory on this node", At, Counted: true, NodeFault: true));
         var json = CoraJsonSerializer.Write(book.Snapshot());
-        var restored = SweepBook.Restore((CoordinatorSnapshot)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json), "coordinator-snapshot"));
+        var restored = SweepBook.Restore((CoordinatorSnapshot)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json), "coordinator-snapshot"), NoStore);
 
         Assert.Equal(CoraJsonSerializer.Write(book.Status("s1", new Dictionary<string, TrialProgressed>())),
             CoraJsonSerializer.Write(restored.Status("s1", new Dictionary<string, TrialProgressed>())));
@@ -189,5 +193,43 @@ public sealed class SweepBookTests
         Assert.Equal((null, 96, 0.5), (shown.Step, shown.TotalSteps, shown.Loss));
         var next = (generating with { Step = 32 }).After(shown);
         Assert.Equal((32, 96), (next.Step, next.TotalSteps));
+    }
+
+    [Fact]
+    public void A_stored_sweep_is_journaled_and_snapshotted_by_reference_and_read_from_the_store_after_the_inline_ones()
+    {
+        using var directory = new TempDirectory();
+        var store = new PlanStore(directory.Path);
+        var stored = store.Save(Plans.Sweep("s2", "t2", "t3"));
+        var book = new SweepBook(store.Load);
+        book.Apply(new SweepSubmitted(Plans.Sweep("s1", "t1", "t2"), At));
+        book.Apply(book.Submit(stored, At)!);
+        book.Apply(new TrialAssigned("t3", 1, "a", "node-a", 0, At));
+        Assert.Null(book.Submit(stored, At));
+
+        var snapshot = book.Snapshot();
+        var json = CoraJsonSerializer.Write(snapshot);
+        Assert.Equal(["s1"], snapshot.Sweeps.Select(s => s.SweepId));
+        Assert.Equal([stored], snapshot.StoredSweeps!);
+        Assert.DoesNotContain("\"spec\"", json[json.IndexOf("\"stored_sweeps\"", StringComparison.Ordinal)..]);
+        var restored = SweepBook.Restore((CoordinatorSnapshot)CoraJsonSerializer.Read(Encoding.UTF8.GetBytes(json), "coordinator-snapshot"), store.Load);
+        Assert.Equal(["s1", "s2"], restored.SweepIds);
+        Assert.Equal(["t3"], restored.Running.Select(t => t.Plan.TrialId));
+        Assert.Equal(3, restored.TrialCount);
+        Assert.Equal(json, CoraJsonSerializer.Write(restored.Snapshot()));
+    }
+
+    [Fact]
+    public void A_plan_file_changed_behind_the_coordinators_back_is_refused_naming_it()
+    {
+        using var directory = new TempDirectory();
+        var store = new PlanStore(directory.Path);
+        var stored = store.Save(Plans.Sweep("s1", "t1"));
+        File.AppendAllText(store.PathOf("s1"), "x");
+        var error = Assert.Throws<InvalidDataException>(() => new SweepBook(store.Load).Apply(new SweepStored(stored, At)));
+        Assert.Contains(store.PathOf("s1"), error.Message);
+        Assert.Contains("changed or cut", error.Message);
+        File.Delete(store.PathOf("s1"));
+        Assert.Contains("missing from the artifact store", Assert.Throws<FileNotFoundException>(() => store.Load(stored)).Message);
     }
 }

@@ -1,3 +1,4 @@
+using Cora.Actors.Grids;
 using System.Data.Common;
 using Akka.Actor;
 using Cora.Actors.Coordinator;
@@ -47,7 +48,7 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
         // A second actor system on the same journal stands in for a restarted process; its
         // leases are short so that the test sees one lapse.
         using var restarted = SystemWithLease("restarted", TimeSpan.FromSeconds(2));
-        var recovered = restarted.ActorOf(SweepCoordinator.Props("recovering"));
+        var recovered = restarted.ActorOf(SweepCoordinator.Props(Store, "recovering"));
         var probe = Trainer(restarted);
         recovered.Tell(new GetSweepStatus("s1"), probe);
         var status = probe.ExpectMsg<SweepStatus>(Wait);
@@ -104,6 +105,30 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
     }
 
     [Fact]
+    public void A_sweep_of_thousands_of_trials_is_one_small_event_and_recovers_from_the_plan_store()
+    {
+        var coordinator = Start("big", snapshotEvery: 2);
+        coordinator.Tell(new SubmitSweep(Plans.Sweep("big", [.. Enumerable.Range(0, 5000).Select(i => Plans.Trial($"t{i}"))])), TestActor);
+        Assert.True(ExpectMsg<SweepAccepted>(Wait).New);
+        var trainer = Trainer();
+        coordinator.Tell(new RequestTrial("node-a", 0), trainer);
+        Assert.Equal("t0", Run(trainer.ExpectMsg<RunTrial>(Wait)).TrialId);
+
+        // The plan is in the store; the journal holds its reference. With 5,000 trials known a
+        // snapshot waits for 1,250 events (a quarter of the trials), not snapshot-every's 2.
+        var events = Rows("SELECT length(payload), manifest FROM event_journal WHERE persistence_id = @id ORDER BY sequence_nr", "big");
+        Assert.Equal(["sweep-stored", "trial-assigned"], events.Select(e => e.Manifest));
+        Assert.InRange(events[0].SerializerId, 1, 400);
+        Assert.Equal(0, SnapshotRows("big"));
+        Assert.True(File.Exists(Store.PathOf("big")));
+
+        StopAndWait(coordinator);
+        var recovered = Start("big");
+        var status = Status(recovered, "big");
+        Assert.Equal((5000, 1, 4999), (status.Counts.Total, status.Counts.Running, status.Counts.Pending));
+    }
+
+    [Fact]
     public void Journaled_events_and_snapshots_are_written_by_the_cora_json_serializer()
     {
         var (coordinator, trainer) = WithFirstTrialRunning([Plans.Trial("t1")], "serialized");
@@ -111,7 +136,7 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
         AwaitAssert(() => Assert.Equal("completed", Status(coordinator, "s1").State), Wait);
 
         var events = Rows("SELECT serializer_id, manifest FROM event_journal WHERE persistence_id = @id ORDER BY sequence_nr", "serialized");
-        Assert.Equal(["sweep-submitted", "trial-assigned", "trial-succeeded"], events.Select(e => e.Manifest));
+        Assert.Equal(["sweep-stored", "trial-assigned", "trial-succeeded"], events.Select(e => e.Manifest));
         Assert.All(events, e => Assert.Equal(CoraSerializerId, e.SerializerId));
 
         var snapshotting = Start("serialized-snapshot", snapshotEvery: 1);
@@ -147,7 +172,7 @@ public abstract class CoordinatorJournalTests : CoordinatorTestKit
 
         using (var readerSystem = ActorSystem.Create("reader", SystemConfig(JournalTarget)))
         {
-            var reader = readerSystem.ActorOf(SweepBookReader.Props("read-only"));
+            var reader = readerSystem.ActorOf(SweepBookReader.Props(Store, "read-only"));
             var probe = new Akka.TestKit.TestProbe(readerSystem, new Akka.TestKit.Xunit2.XunitAssertions());
             reader.Tell(ListSweeps.Instance, probe);
             var sweep = Assert.Single(probe.ExpectMsg<SweepList>(Wait).Sweeps);

@@ -1,3 +1,4 @@
+using Cora.Actors.Grids;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
@@ -80,7 +81,7 @@ public sealed class JournalOutageTests : CoordinatorTestKit
 
         _server.Kill();
         coordinator.Tell(new SubmitSweep(Plans.Sweep("s2", "t2")), TestActor);
-        Logged(logs, "Journal unavailable: the sweep coordinator could not write SweepSubmitted");
+        Logged(logs, "Journal unavailable: the sweep coordinator could not write SweepStored");
         for (var failed = 0; failed < 5; failed++) Logged(logs, "Journal unavailable: the sweep coordinator could not recover from the journal");
         _server.Start();
 
@@ -90,7 +91,7 @@ public sealed class JournalOutageTests : CoordinatorTestKit
         Assert.Equal(1, AwaitStatus(coordinator, "s1").Counts.Total);
     }
 
-    private IActorRef Supervised(RestartBackoff backoff) => Sys.ActorOf(RestartingSupervisor.Props(SweepCoordinator.Props("outage"),
+    private IActorRef Supervised(RestartBackoff backoff) => Sys.ActorOf(RestartingSupervisor.Props(SweepCoordinator.Props(Store, "outage"),
         SweepCoordinator.DefaultPersistenceId, SweepCoordinator.Description, backoff), "coordinator");
 
     /// <summary>Asks for the sweep's status until the coordinator answers (it is restarting).</summary>

@@ -41,7 +41,7 @@ public sealed class SchedulerTests : CoordinatorTestKit
     private static DateTimeOffset At(int day, int hour, int minute = 0) => new(2026, 5, day, hour, minute, 0, TimeSpan.Zero);
 
     private IActorRef StartScheduler(IActorRef? coordinator = null) =>
-        Sys.ActorOf(Scheduler.Props(coordinator ?? _coordinator.Ref, null, Settings, _clock, timer: false, persistenceId: "scheduler"));
+        Sys.ActorOf(Scheduler.Props(coordinator ?? _coordinator.Ref, Store, null, Settings, _clock, timer: false, persistenceId: "scheduler"));
 
     private T Ask<T>(IActorRef scheduler, object message)
     {
@@ -64,8 +64,8 @@ public sealed class SchedulerTests : CoordinatorTestKit
     {
         _clock.Now = now;
         scheduler.Tell(SchedulerTick.Instance);
-        var plan = _coordinator.ExpectMsg<SubmitSweep>(Wait).Plan;
-        _coordinator.Reply(new SweepAccepted(plan.SweepId, true, new SweepCounts(plan.Trials.Count, plan.Trials.Count, 0, 0, 0)));
+        var plan = _coordinator.ExpectMsg<SubmitStoredSweep>(Wait).Plan;
+        _coordinator.Reply(new SweepAccepted(plan.SweepId, true, new SweepCounts(plan.Trials, plan.Trials, 0, 0, 0)));
         return plan.SweepId;
     }
 
@@ -134,7 +134,7 @@ public sealed class SchedulerTests : CoordinatorTestKit
         scheduler.Tell(SchedulerTick.Instance);
         Assert.Equal(first, _coordinator.ExpectMsg<GetSweepStatus>(Wait).SweepId);
         _coordinator.Reply(StatusOf(first, "completed"));
-        var plan = _coordinator.ExpectMsg<SubmitSweep>(Wait).Plan;
+        var plan = _coordinator.ExpectMsg<SubmitStoredSweep>(Wait).Plan;
         _coordinator.Reply(new SweepAccepted(plan.SweepId, false, new SweepCounts(6, 0, 0, 6, 0)));
         AwaitAssert(() => Assert.Equal(At(2, 2), Listed(scheduler).Last!.Slot), Wait);
         scheduler.Tell(SchedulerTick.Instance);
@@ -147,7 +147,7 @@ public sealed class SchedulerTests : CoordinatorTestKit
         var scheduler = WithNightly();
         _clock.Now = At(1, 2);
         scheduler.Tell(SchedulerTick.Instance);
-        _coordinator.ExpectMsg<SubmitSweep>(Wait);   // journaled as fired; the crash comes before the reply
+        _coordinator.ExpectMsg<SubmitStoredSweep>(Wait);   // journaled as fired; the crash comes before the reply
         StopAndWait(scheduler);
 
         scheduler = StartScheduler();
@@ -161,10 +161,10 @@ public sealed class SchedulerTests : CoordinatorTestKit
     {
         // The timer sleeps until the slot by the clock it is given: 300 ms here.
         _clock.Now = At(1, 2) - TimeSpan.FromMilliseconds(300);
-        var scheduler = Sys.ActorOf(Scheduler.Props(_coordinator.Ref, null, Settings, _clock, timer: true, persistenceId: "timed"));
+        var scheduler = Sys.ActorOf(Scheduler.Props(_coordinator.Ref, Store, null, Settings, _clock, timer: true, persistenceId: "timed"));
         Ask<ScheduleView>(scheduler, new AddSchedule("nightly", "0 2 * * *", "UTC", _grid));
         _clock.Now = At(1, 2);
-        _coordinator.ExpectMsg<SubmitSweep>(Wait);   // no tick sent by the test
+        _coordinator.ExpectMsg<SubmitStoredSweep>(Wait);   // no tick sent by the test
         Assert.Equal(At(1, 2), Listed(scheduler).Last!.Slot);
     }
 
@@ -193,7 +193,7 @@ public sealed class SchedulerTests : CoordinatorTestKit
         var scheduler = WithNightly();
         _clock.Now = At(1, 1);
         scheduler.Tell(new RunScheduleNow("nightly"), TestActor);
-        var plan = _coordinator.ExpectMsg<SubmitSweep>(Wait).Plan;
+        var plan = _coordinator.ExpectMsg<SubmitStoredSweep>(Wait).Plan;
         _coordinator.Reply(new SweepAccepted(plan.SweepId, true, new SweepCounts(6, 6, 0, 0, 0)));
         var fired = ExpectMsg<SlotOutcome>(Wait);
         Assert.Equal((At(1, 1), true, "fired", plan.SweepId), (fired.Slot, fired.Manual, fired.Outcome, fired.SweepId));
@@ -211,7 +211,7 @@ public sealed class SchedulerTests : CoordinatorTestKit
         scheduler.Tell(SchedulerTick.Instance);
         _coordinator.ExpectMsg<GetSweepStatus>(Wait);
         _coordinator.Reply(StatusOf(plan.SweepId, "completed"));
-        _coordinator.ExpectMsg<SubmitSweep>(Wait);
+        _coordinator.ExpectMsg<SubmitStoredSweep>(Wait);
 
         Assert.Contains("no schedule \"weekly\"", Ask<ScheduleRejected>(scheduler, new RunScheduleNow("weekly")).Reason);
     }

@@ -54,28 +54,31 @@ public sealed class ConsoleRefusalTests
 
         async Task<string> Refused(ConsoleCommand command) =>
             (await Assert.ThrowsAsync<ConsoleRefusedException>(() => console.Ask<object>(command, CancellationToken.None))).Message;
+        async Task<string> RefusedPlan(SweepPlan plan) =>
+            (await Assert.ThrowsAsync<ConsoleRefusedException>(() => console.SubmitPlan(plan, null, CancellationToken.None))).Message;
 
         Assert.StartsWith("trial_id = \"../../etc/passwd\": must be a trial id: 16 lowercase hex characters",
-            await Refused(new ConsoleCommand(ConsoleCommand.TrialLogsKind, TrialId: "../../etc/passwd")));
-        Assert.StartsWith("trial_id = \"../../etc/passwd\":", await Refused(new ConsoleCommand(ConsoleCommand.TrialShowKind, TrialId: "../../etc/passwd")));
+            await Refused(new ConsoleCommand.TrialLogs("../../etc/passwd")));
+        Assert.StartsWith("trial_id = \"../../etc/passwd\":", await Refused(new ConsoleCommand.TrialShow("../../etc/passwd")));
         Assert.StartsWith("sweep_id = \"0123456789abcde\": must be a sweep id",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStatusKind, SweepId: "0123456789abcde")));
+            await Refused(new ConsoleCommand.SweepStatus("0123456789abcde")));
         Assert.StartsWith("attempt = -1: must be at least 1",
-            await Refused(new ConsoleCommand(ConsoleCommand.TrialLogsKind, TrialId: Lora.TrialId, Attempt: -1)));
+            await Refused(new ConsoleCommand.TrialLogs(Lora.TrialId, -1)));
         Assert.StartsWith("plan.trials[1].trial_id = \"not-hex-at-all!!\": must be a trial id",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora, Lora with { TrialId = "not-hex-at-all!!" }))));
+            await RefusedPlan(Plan(Lora, Lora with { TrialId = "not-hex-at-all!!" })));
         Assert.StartsWith("plan.trials[0].timeout_seconds = 0: must be more than 0 and at most 604800",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora with { TimeoutSeconds = 0 }))));
+            await RefusedPlan(Plan(Lora with { TimeoutSeconds = 0 })));
         Assert.StartsWith("plan.trials[0].timeout_seconds = 315360000: must be more than 0 and at most 604800",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora with { TimeoutSeconds = 10 * 365 * 86400 }))));
+            await RefusedPlan(Plan(Lora with { TimeoutSeconds = 10 * 365 * 86400 })));
         Assert.StartsWith("plan.trials[0].max_attempts = -1: must be between 1 and 20",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora with { MaxAttempts = -1 }))));
+            await RefusedPlan(Plan(Lora with { MaxAttempts = -1 })));
         Assert.StartsWith("plan.trials[0].spec.train_data = \"/zoo/../../etc/passwd\": must be an absolute, normalised path",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora with { Spec = Lora.Spec with { TrainData = "/zoo/../../etc/passwd" } }))));
+            await RefusedPlan(Plan(Lora with { Spec = Lora.Spec with { TrainData = "/zoo/../../etc/passwd" } })));
         Assert.StartsWith("plan.sweep_id = \"fedcba9876543210\": is not the hash of the plan's trial ids",
-            await Refused(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora) with { SweepId = "fedcba9876543210" })));
-        Assert.StartsWith("name = \"../nightly\": use letters, digits", await Refused(new ConsoleCommand(ConsoleCommand.ScheduleRunNowKind, Name: "../nightly")));
-        Assert.StartsWith("kind = \"sweep-delete-all\": is not a console command", await Refused(new ConsoleCommand("sweep-delete-all")));
+            await RefusedPlan(Plan(Lora) with { SweepId = "fedcba9876543210" }));
+        Assert.StartsWith("name = \"../nightly\": use letters, digits", await Refused(new ConsoleCommand.ScheduleRunNow("../nightly")));
+        // A command without a kind this node knows (the base record is what an unknown kind reads as).
+        Assert.StartsWith("kind: is not a console command this node knows", await Refused(new ConsoleCommand()));
 
         // Each refusal is in the node's log with who sent it; a value cannot break a log line.
         Assert.Contains("Console command \"trial-logs\" from \"", node.Output);
@@ -84,11 +87,22 @@ public sealed class ConsoleRefusalTests
 
         // The node is fine: it still answers, and a well-formed plan is accepted and queued.
         Assert.False(node.HasExited, node.Output);
-        var view = await console.Ask<ClusterView>(new ConsoleCommand(ConsoleCommand.ClusterShow), CancellationToken.None);
+        var view = await console.Ask<ClusterView>(new ConsoleCommand.ClusterShow(), CancellationToken.None);
         Assert.Equal(node.Address, Assert.Single(view.Members).Address);
-        var accepted = await console.Ask<SweepAccepted>(new ConsoleCommand(ConsoleCommand.SweepStart, Plan: Plan(Lora)), CancellationToken.None);
+        var accepted = await console.SubmitPlan(Plan(Lora), null, CancellationToken.None);
         Assert.Equal(Plan(Lora).SweepId, accepted.SweepId);
-        var status = await console.Ask<SweepStatus>(new ConsoleCommand(ConsoleCommand.SweepStatusKind, SweepId: accepted.SweepId), CancellationToken.None);
+        var status = await console.Ask<SweepStatus>(new ConsoleCommand.SweepStatus(accepted.SweepId), CancellationToken.None);
         Assert.Equal(1, status.Counts.Pending);
+
+        // A plan bigger than one part travels in parts and is stored once, by its sweep id.
+        var big = Plan([.. Enumerable.Range(1, 2 * ConsoleValidation.MaxPartTrials + 7).Select(i => Lora with { TrialId = $"{i:x16}" })]);
+        var parts = new List<(int Sent, int Parts)>();
+        accepted = await console.SubmitPlan(big, new Training.SyncProgress<(int Sent, int Parts)>(parts.Add), CancellationToken.None);
+        Assert.Equal([(1, 3), (2, 3), (3, 3)], parts);
+        Assert.True(accepted.New);
+        Assert.Equal(big.Trials.Count, (await console.Ask<SweepStatus>(new ConsoleCommand.SweepStatus(big.SweepId), CancellationToken.None)).Counts.Pending);
+        Assert.True(File.Exists(PlanStore.In(artifacts).PathOf(big.SweepId)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(artifacts, PlanStore.Folder, "uploads")));
+        Assert.Contains($"ran sweep-start hand-made ({big.SweepId})", node.Output);
     }
 }
