@@ -17,6 +17,7 @@ public static class BenchCommands
           eval-micro                       pairs/s per metric on 10,000 pairs (BenchmarkDotNet)
           training --zoo DIR               tokens/s of lora and cora-fb, FLOP/s vs matmul peak, trainer vs bare loop
           orchestration [--postgres]       no-op trials dispatched per second, recovery of a 10,000-trial sweep
+          sweep-size                       submit, status, dispatch and recovery per trial at 1k, 10k, 100k trials
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -41,6 +42,9 @@ public static class BenchCommands
                 return 0;
             case "orchestration":
                 await OrchestrationBenchmark.RunAsync(quick, rest.Contains("--postgres"));
+                return 0;
+            case "sweep-size":
+                await SweepSizeBenchmark.RunAsync(quick);
                 return 0;
             default:
                 Console.Error.WriteLine(Usage);

@@ -49,20 +49,21 @@ public static class OrchestrationBenchmark
                 stores.Add(("postgresql", JournalConfig.For(server.CreateDatabase())));
             }
 
+            var plans = new PlanStore(Path.Combine(directory.FullName, "plans"));
             var rates = new Dictionary<string, double>();
             foreach (var (name, journal) in stores)
             {
                 Console.Error.WriteLine($"(orchestration) {trials:N0} no-op trials on the {name} journal");
                 // The coordinator's default: a snapshot every 500 events.
-                var seconds = await DispatchAsync(journal, "sweep", snapshotEvery: 500, trials);
+                var seconds = await DispatchAsync(journal, plans, "sweep", snapshotEvery: 500, trials);
                 rates[name] = trials / seconds;
                 Console.WriteLine($"dispatch [{name}]: {trials:N0} no-op trials in {seconds:F2} s, {trials / seconds:F0} trials/s, {seconds / trials * 1e3:F2} ms per trial");
                 if (name == "in-memory") continue;  // nothing to recover from: the journal dies with its system
 
-                var empty = await MedianRecoveryAsync(journal, "never-used");
-                var snapshot = await MedianRecoveryAsync(journal, "sweep");
+                var empty = await MedianRecoveryAsync(journal, plans, "never-used");
+                var snapshot = await MedianRecoveryAsync(journal, plans, "sweep");
                 await DeleteSnapshotsAsync(journal, "sweep");
-                var replay = await MedianRecoveryAsync(journal, "sweep");
+                var replay = await MedianRecoveryAsync(journal, plans, "sweep");
                 Console.WriteLine($"recovery [{name}] (median of {Repeats}): {trials:N0}-trial sweep, journal replay {replay:F2} s, from snapshot (every 500 events) {snapshot:F2} s, empty journal {empty * 1e3:F0} ms");
                 Console.WriteLine($"orchestration: recovery of a {trials:N0}-trial sweep on {name}: full replay {replay:F2} s, from snapshot {snapshot:F2} s: " +
                                   $"snapshot speed-up {replay / snapshot:F1}x (empty journal {empty * 1e3:F0} ms)");
@@ -80,16 +81,17 @@ public static class OrchestrationBenchmark
 
     /// <summary>Seconds from submitting a sweep of <paramref name="trials"/> no-op trials until
     /// the coordinator reports every one succeeded.</summary>
-    private static async Task<double> DispatchAsync(Config journal, string persistenceId, int snapshotEvery, int trials)
+    private static async Task<double> DispatchAsync(Config journal, PlanStore plans, string persistenceId, int snapshotEvery, int trials)
     {
         using var system = ActorSystem.Create("bench", SystemConfig(journal));
-        var coordinator = system.ActorOf(SweepCoordinator.Props(persistenceId, snapshotEvery));
+        var coordinator = system.ActorOf(SweepCoordinator.Props(plans, persistenceId, snapshotEvery));
         var plan = NoOpSweep(persistenceId, trials);
         var completed = 0;
         var allReported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnCompleted()
+        bool OnCompleted()
         {
             if (Interlocked.Increment(ref completed) == trials) allReported.SetResult();
+            return true;
         }
 
         var clock = Stopwatch.StartNew();
@@ -106,19 +108,19 @@ public static class OrchestrationBenchmark
     }
 
     /// <summary>Median seconds of <see cref="Repeats"/> recoveries (see <see cref="RecoverAsync"/>).</summary>
-    private static async Task<double> MedianRecoveryAsync(Config journal, string persistenceId)
+    internal static async Task<double> MedianRecoveryAsync(Config journal, PlanStore plans, string persistenceId)
     {
         var seconds = new List<double>();
-        for (var i = 0; i < Repeats; i++) seconds.Add(await RecoverAsync(journal, persistenceId));
+        for (var i = 0; i < Repeats; i++) seconds.Add(await RecoverAsync(journal, plans, persistenceId));
         return Stats.Median(seconds);
     }
 
-    private static async Task<double> RecoverAsync(Config journal, string persistenceId)
+    private static async Task<double> RecoverAsync(Config journal, PlanStore plans, string persistenceId)
     {
         using var system = ActorSystem.Create("bench", SystemConfig(journal));
-        await system.ActorOf(SweepCoordinator.Props("never-used-warm-up", 0)).Ask<SweepList>(ListSweeps.Instance, Timeout); // plugin start-up
+        await system.ActorOf(SweepCoordinator.Props(plans, "never-used-warm-up", 0)).Ask<SweepList>(ListSweeps.Instance, Timeout); // plugin start-up
         var clock = Stopwatch.StartNew();
-        var coordinator = system.ActorOf(SweepCoordinator.Props(persistenceId, 500));
+        var coordinator = system.ActorOf(SweepCoordinator.Props(plans, persistenceId, 500));
         await coordinator.Ask<SweepList>(ListSweeps.Instance, Timeout);
         var seconds = clock.Elapsed.TotalSeconds;
         await system.Terminate();
@@ -136,17 +138,17 @@ public static class OrchestrationBenchmark
         await system.Terminate();
     }
 
-    private static Config SystemConfig(Config journal) =>
+    internal static Config SystemConfig(Config journal) =>
         ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(journal).WithFallback(CoraConfig.Reference);
 
-    private static SweepPlan NoOpSweep(string id, int trials) => new()
+    internal static SweepPlan NoOpSweep(string id, int trials) => new()
     {
         SweepId = id,
         Name = "no-op",
         GridFile = "bench",
         Trials = [.. Enumerable.Range(0, trials).Select(i => new TrialPlan
         {
-            TrialId = $"{id}-{i:D5}",
+            TrialId = $"{id}-{i:D6}",
             Method = "lora",
             Rank = 4,
             Sources = 0,
