@@ -58,6 +58,9 @@ public static class MessageManifests
         ("cluster-view", typeof(Control.ClusterView)),
         ("console-done", typeof(Control.ConsoleDone)),
         ("trial-log", typeof(Control.TrialLog)),
+        // Answered by a restarting supervisor itself (a singleton's readiness).
+        ("supervisor-ping", typeof(Persistence.SupervisorPing)),
+        ("supervisor-pong", typeof(Persistence.SupervisorPong)),
         // Journaled scheduler events.
         ("schedule-added", typeof(ScheduleAdded)),
         ("schedule-removed", typeof(ScheduleRemoved)),
