@@ -1,7 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Security.Cryptography;
 using System.Text;
-using Akka.Actor;
 using Cora.Actors.Monitoring;
 using Cora.Cluster.Health;
 using Cora.Cluster.Hosting;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Management.Cluster.Bootstrap;

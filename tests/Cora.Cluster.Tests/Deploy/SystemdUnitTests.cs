@@ -95,11 +95,7 @@ public sealed partial class SystemdUnitTests
     [MemberData(nameof(Units))]
     public void Every_variable_the_unit_uses_is_in_the_example_environment_file(string name)
     {
-        var defined = File.ReadAllLines(DeployFiles.Deploy("systemd", "cora.env.example"))
-            .Select(line => line.Trim())
-            .Where(line => line.Length > 0 && line[0] != '#')
-            .Select(line => line[..line.IndexOf('=', StringComparison.Ordinal)])
-            .ToHashSet();
+        var defined = ExampleEnvironment().Keys;
         var unit = Load(name);
         var used = Variable().Matches(unit.Get("Service", "ExecStart")! + " " + unit.Get("Service", "ExecStartPost")).Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(used);
@@ -125,15 +121,21 @@ public sealed partial class SystemdUnitTests
     }
 
     [Fact]
+    public void A_coordinator_and_a_trainer_on_one_host_serve_their_health_checks_on_different_ports()
+    {
+        var environment = ExampleEnvironment();
+        string Port(string unit) => Variable().Replace(Assert.Single(DeployFiles.ValuesOf(ExecStart(Load(unit)), "--http-port")), m => environment[m.Groups[1].Value]);
+        Assert.NotEqual(Port("cora-coordinator.service"), Port("cora-trainer.service"));
+    }
+
+    [Fact]
     public async Task The_units_health_command_line_is_one_cora_understands()
     {
         // The trainer's ExecStartPost with the example environment file's values, run against a
         // port nowhere listened on and without the wait: "not ready" (69), not a usage error (2).
-        var environment = File.ReadAllLines(DeployFiles.Deploy("systemd", "cora.env.example"))
-            .Where(line => line.Length > 0 && line[0] != '#' && line.Contains('=', StringComparison.Ordinal))
-            .ToDictionary(line => line[..line.IndexOf('=', StringComparison.Ordinal)], line => line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'));
+        var environment = ExampleEnvironment();
         var post = Words(Variable().Replace(Load("cora-trainer.service").Get("Service", "ExecStartPost")!, m => environment[m.Groups[1].Value]));
-        Assert.Equal("8080", Assert.Single(DeployFiles.ValuesOf(post, "--http-port")));
+        Assert.Equal("8081", Assert.Single(DeployFiles.ValuesOf(post, "--http-port")));
         var args = post.Skip(1).ToArray();   // after the executable
         for (var i = 1; i < args.Length; i++)
         {
@@ -156,6 +158,13 @@ public sealed partial class SystemdUnitTests
         Assert.Contains("video", trainer.Words("Service", "SupplementaryGroups"));
         Assert.Equal("yes", Load("cora-coordinator.service").Get("Service", "PrivateDevices"));
     }
+
+    /// <summary>The example environment file's variables and their values.</summary>
+    private static Dictionary<string, string> ExampleEnvironment() =>
+        File.ReadAllLines(DeployFiles.Deploy("systemd", "cora.env.example"))
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .ToDictionary(line => line[..line.IndexOf('=', StringComparison.Ordinal)], line => line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'));
 
     /// <summary>ExecStart split into words (the units use no quoting).</summary>
     private static List<string> ExecStart(SystemdUnit unit) => Words(unit.Get("Service", "ExecStart")!);
