@@ -25,6 +25,7 @@ public static class CoraCli
         ReportCommand.Create(),
         DemoCommand.Create(),
         NodeCommand.Create(),
+        HealthCommand.Create(),
         new Command("cert", "Certificates for a cluster's mutual TLS: a CA, node and client certificates signed by it")
         {
             CertCreateCaCommand.Create(), CertCreateNodeCommand.Create(), CertCreateClientCommand.Create(),

@@ -17,7 +17,7 @@ public static class JournalConfig
     /// (<c>Host=…;Database=…</c>) selects PostgreSQL; anything else is a SQLite file path.</summary>
     public static Config For(string target)
     {
-        var postgres = target.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+        var postgres = IsPostgres(target);
         string connection;
         if (postgres)
         {
@@ -25,7 +25,7 @@ public static class JournalConfig
         }
         else
         {
-            var path = Path.GetFullPath(target);
+            var path = SqlitePath(target);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // Shared cache off, pooling on: one writer (the coordinator) per file.
             connection = $"Data Source={path};Pooling=True";
@@ -56,6 +56,13 @@ public static class JournalConfig
             """;
         return ConfigurationFactory.ParseString(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
     }
+
+    /// <summary>Whether <paramref name="target"/> is a PostgreSQL connection string (it names a
+    /// <c>Host=</c>) rather than a SQLite file.</summary>
+    public static bool IsPostgres(string target) => target.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The SQLite file a non-PostgreSQL <paramref name="target"/> names, as an absolute path.</summary>
+    public static string SqlitePath(string target) => Path.GetFullPath(target);
 
     private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }

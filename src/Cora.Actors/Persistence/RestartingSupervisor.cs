@@ -11,7 +11,8 @@ namespace Cora.Actors.Persistence;
 /// to max, with jitter), and the new incarnation recovers from the journal. Without it, a cluster
 /// singleton whose actor stopped is never started again (the singleton manager only restarts it
 /// on another node), and the coordinator stayed gone until its node was restarted.
-/// <para>Every other message is forwarded to the current child with its sender, so asks and
+/// <para>It answers <see cref="SupervisorPing"/> itself (whoever asks learns that the supervisor,
+/// e.g. a cluster singleton, is reachable). Every other message is forwarded to the current child with its sender, so asks and
 /// replies, and the child's own watches, work as if the child were addressed directly. While
 /// no child runs (the backoff) messages go to dead letters, as with Akka's BackoffSupervisor:
 /// trainers repeat their work requests, and a console ask times out with "unavailable".</para>
@@ -48,6 +49,7 @@ public sealed class RestartingSupervisor : ReceiveActor, IWithTimers
             _log.Info("Starting {0} again (restart {1}); it recovers from the journal", _what, _restarts);
             Start();
         });
+        Receive<SupervisorPing>(_ => Sender.Tell(SupervisorPong.Instance));
         ReceiveAny(message =>
         {
             if (_child is { } child) child.Forward(message);

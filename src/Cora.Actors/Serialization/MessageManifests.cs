@@ -61,6 +61,9 @@ public static class MessageManifests
         ("console-done", typeof(Control.ConsoleDone)),
         ("plan-part-stored", typeof(Control.PlanPartStored)),
         ("trial-log", typeof(Control.TrialLog)),
+        // Answered by a restarting supervisor itself (a singleton's readiness).
+        ("supervisor-ping", typeof(Persistence.SupervisorPing)),
+        ("supervisor-pong", typeof(Persistence.SupervisorPong)),
         // Journaled scheduler events.
         ("schedule-added", typeof(ScheduleAdded)),
         ("schedule-removed", typeof(ScheduleRemoved)),

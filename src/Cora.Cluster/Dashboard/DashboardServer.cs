@@ -1,8 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Security.Cryptography;
 using System.Text;
-using Akka.Actor;
 using Cora.Actors.Monitoring;
+using Cora.Cluster.Health;
+using Cora.Cluster.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,9 @@ using OpenTelemetry.Resources;
 namespace Cora.Cluster.Dashboard;
 
 /// <summary>
-/// A node's read-only web endpoint (ASP.NET Core minimal API on Kestrel):
+/// A node's read-only web endpoint (ASP.NET Core minimal API on Kestrel): its health checks,
+/// <c>/healthz</c> and <c>/readyz</c> (<see cref="HealthEndpoints"/>), and, where
+/// <see cref="DashboardSettings.Dashboard"/> says so (by default on coordinator nodes):
 /// <list type="bullet">
 /// <item><c>/</c> — the dashboard page (members and their slots, sweeps with progress, running
 /// trials with live loss, recent failures, schedules, reports), kept live by <c>/api/events</c>;</item>
@@ -24,9 +27,10 @@ namespace Cora.Cluster.Dashboard;
 /// <item><c>/metrics</c> — Prometheus text format (<see cref="CoraMetrics"/>, <see cref="DashboardMetrics"/>);</item>
 /// <item><c>/reports/…</c> — the reports under the artifact store.</item>
 /// </list>
-/// Nothing here changes the cluster. Off loopback every request needs the console token: an
-/// <c>Authorization: Bearer</c> header (Prometheus), or <c>?token=</c> once in a browser, which
-/// becomes an HTTP-only cookie.
+/// Nothing here changes the cluster. Off loopback every request but the health checks' needs the
+/// console token: an <c>Authorization: Bearer</c> header (Prometheus), or <c>?token=</c> once in a
+/// browser, which becomes an HTTP-only cookie. The health checks are open (probes carry no
+/// token) and say no more than which check failed and why, in a few words.
 /// </summary>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -35,9 +39,9 @@ public sealed class DashboardServer : IAsyncDisposable
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     private readonly WebApplication _app;
-    private readonly DashboardMetrics _metrics;
+    private readonly DashboardMetrics? _metrics;
 
-    private DashboardServer(WebApplication app, DashboardMetrics metrics, Uri address)
+    private DashboardServer(WebApplication app, DashboardMetrics? metrics, Uri address)
     {
         _app = app;
         _metrics = metrics;
@@ -47,57 +51,76 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>Where the page is, e.g. <c>http://127.0.0.1:8080/</c>.</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts the feed actor on <paramref name="system"/> and the web endpoint beside it.</summary>
-    /// <param name="coordinator">The coordinator singleton's proxy.</param>
-    /// <param name="scheduler">The scheduler singleton's proxy.</param>
-    public static async Task<DashboardServer> StartAsync(ActorSystem system, IActorRef coordinator, IActorRef scheduler, string artifacts,
-        DashboardSettings settings)
+    /// <summary>Whether the endpoint serves the dashboard and /metrics (else the health checks only).</summary>
+    public bool Dashboard => _metrics is not null;
+
+    /// <summary>Starts the web endpoint of <paramref name="node"/> and, with the dashboard, the feed
+    /// actor beside it.</summary>
+    public static async Task<DashboardServer> StartAsync(ClusterNode node, DashboardSettings settings, HealthSettings health)
     {
-        var store = new DashboardStore(DashboardState.Empty(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString()));
-        var server = await StartAsync(settings, store, artifacts, new AkkaLoggerProvider(system.Log)).ConfigureAwait(false);
-        system.ActorOf(DashboardFeed.Props(coordinator, scheduler, store, artifacts, settings.Refresh), "dashboard-feed");
+        var logs = new AkkaLoggerProvider(node.System.Log);
+        var checks = NodeHealth.For(node, health);
+        if (!settings.Dashboard) return await StartAsync(settings, null, node.Artifacts, logs, checks).ConfigureAwait(false);
+        var store = new DashboardStore(DashboardState.Empty(Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString()));
+        var server = await StartAsync(settings, store, node.Artifacts, logs, checks).ConfigureAwait(false);
+        node.System.ActorOf(DashboardFeed.Props(node.Coordinator, node.Scheduler, store, node.Artifacts, settings.Refresh), "dashboard-feed");
         return server;
     }
 
-    /// <summary>The web endpoint alone, serving whatever <paramref name="store"/> holds.</summary>
-    internal static async Task<DashboardServer> StartAsync(DashboardSettings settings, DashboardStore store, string artifacts, ILoggerProvider logs)
+    /// <summary>The web endpoint alone: <paramref name="health"/>'s checks, and the dashboard
+    /// serving whatever <paramref name="store"/> holds (none without a store).</summary>
+    internal static async Task<DashboardServer> StartAsync(DashboardSettings settings, DashboardStore? store, string artifacts, ILoggerProvider logs,
+        NodeHealth health)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Warning)
+            // A failed check is logged once by NodeHealth, when it changes; not on every probe.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         builder.WebHost.UseUrls($"http://{(settings.Hostname.Contains(':', StringComparison.Ordinal) ? $"[{settings.Hostname}]" : settings.Hostname)}:{settings.Port}");
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(CoraMetrics.MeterName, DashboardMetrics.MeterName)
-            .AddView(CoraMetrics.TrialDuration.Name, new ExplicitBucketHistogramConfiguration { Boundaries = CoraMetrics.TrialDurationBuckets })
-            .AddView(CoraMetrics.JournalLag.Name, new ExplicitBucketHistogramConfiguration { Boundaries = CoraMetrics.JournalLagBuckets })
-            .ConfigureResource(resource => resource.AddService("cora"))
-            .AddPrometheusExporter());
+        health.Register(builder.Services.AddHealthChecks(), logs.CreateLogger("Cora.Health"));
+        if (store is not null)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(CoraMetrics.MeterName, DashboardMetrics.MeterName)
+                .AddView(CoraMetrics.TrialDuration.Name, new ExplicitBucketHistogramConfiguration { Boundaries = CoraMetrics.TrialDurationBuckets })
+                .AddView(CoraMetrics.JournalLag.Name, new ExplicitBucketHistogramConfiguration { Boundaries = CoraMetrics.JournalLagBuckets })
+                .ConfigureResource(resource => resource.AddService("cora"))
+                .AddPrometheusExporter());
+        }
         var app = builder.Build();
-        if (!settings.Loopback) app.Use(RequireToken(settings.Token));
-        app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8"));
-        app.MapGet("/api/state", () => Results.Content(store.Current.Json, "application/json"));
-        app.MapGet("/api/events", (CancellationToken cancellation) => TypedResults.ServerSentEvents(Events(store, cancellation)));
-        var reports = Path.Combine(artifacts, Reports.ReportWriter.StoreDirectory);
-        app.MapGet("/reports/{**path}", (string path) => ReportFile(reports, path));
-        var metrics = new DashboardMetrics(store);
+        if (store is not null && !settings.Loopback) app.Use(RequireToken(settings.Token));
+        app.MapNodeHealth();
+        var metrics = store is null ? null : MapDashboard(app, store, artifacts);
         try
         {
             await app.StartAsync().ConfigureAwait(false);
         }
         catch (IOException e)
         {
-            metrics.Dispose();
+            metrics?.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw new Training.InvalidInputException($"cora.http: cannot listen on {settings.Hostname}:{settings.Port}: {e.Message}");
         }
         return new DashboardServer(app, metrics, new Uri($"http://{(settings.Loopback ? "127.0.0.1" : settings.Hostname)}:{settings.Port}/"));
     }
 
+    /// <summary>The page, its state and live feed, /metrics and the reports; the gauges /metrics reads.</summary>
+    private static DashboardMetrics MapDashboard(WebApplication app, DashboardStore store, string artifacts)
+    {
+        app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8"));
+        app.MapGet("/api/state", () => Results.Content(store.Current.Json, "application/json"));
+        app.MapGet("/api/events", (CancellationToken cancellation) => TypedResults.ServerSentEvents(Events(store, cancellation)));
+        var reports = Path.Combine(artifacts, Reports.ReportWriter.StoreDirectory);
+        app.MapGet("/reports/{**path}", (string path) => ReportFile(reports, path));
+        return new DashboardMetrics(store);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        _metrics.Dispose();
+        _metrics?.Dispose();
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(DashboardStore store,
@@ -140,6 +163,11 @@ public sealed class DashboardServer : IAsyncDisposable
         return async (context, next) =>
         {
             var request = context.Request;
+            if (HealthEndpoints.IsOpen(request.Path))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
             var header = request.Headers.Authorization.ToString();
             if (header.StartsWith("Bearer ", StringComparison.Ordinal) && Matches(header["Bearer ".Length..]) || Matches(request.Cookies[TokenCookie]))
             {

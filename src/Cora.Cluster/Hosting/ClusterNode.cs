@@ -114,6 +114,8 @@ public sealed class ClusterNode
             // work routed to CPU nodes, which nothing routes yet (see the issue note).
             system.ActorOf(Evaluator.Props(), "evaluator");
         }
+        // Last, once every actor is in place: with a discovery method the node may join at once.
+        ClusterFormation.Start(system, config);
         return new ClusterNode(system, proxy, scheduler, artifacts, config);
     }
 }

@@ -13,8 +13,9 @@ namespace Cora.Cluster.Hosting;
 /// <c>cora</c> actor system; the TLS setting decides the scheme.
 /// </summary>
 /// <remarks>
-/// Every node of a cluster takes the same seed list (the coordinator nodes, the seeds included).
-/// A node without one does not start: if it founded a cluster of its own, a restarted first
+/// Every node of a cluster takes the same seed list (the coordinator nodes, the seeds included),
+/// or finds the cluster through Cluster Bootstrap (<c>--discovery</c>, <see cref="ClusterFormation"/>).
+/// A node with neither does not start: if it founded a cluster of its own, a restarted first
 /// coordinator would found a second cluster beside the running one, with a second coordinator
 /// singleton on the same journal. Only <c>--single-node</c> says that founding one's own
 /// cluster is meant (one machine, development): the node's own address becomes its only seed.
@@ -22,7 +23,8 @@ namespace Cora.Cluster.Hosting;
 public static class NodeConfig
 {
     public static Config Build(string? file, IReadOnlyList<string> roles, string? hostname, int? port, IReadOnlyList<string> seeds,
-        string? db, string? artifacts, int? slots, int? httpPort = null, bool singleNode = false, bool insecure = false, string? certsDir = null)
+        string? db, string? artifacts, int? slots, int? httpPort = null, bool singleNode = false, bool insecure = false, string? certsDir = null,
+        string? discovery = null)
     {
         var config = file is null ? ConfigurationFactory.Empty : HoconFile.Load(file);
         // TLS is on unless the command line says --insecure, whatever a config file says.
@@ -37,22 +39,20 @@ public static class NodeConfig
         if (artifacts is not null) lines.Add($"cora.artifacts.path = {Quote(Path.GetFullPath(artifacts))}");
         if (slots is not null) lines.Add($"cora.trainer.slots = {slots.Value.ToString(CultureInfo.InvariantCulture)}");
         if (httpPort is not null) lines.Add($"cora.http.port = {httpPort.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (discovery is not null) lines.Add($"{ClusterFormation.MethodKey} = {Quote(discovery)}");
         var merged = ConfigurationFactory.ParseString(string.Join('\n', lines)).WithFallback(config);
         // Akka's own shutdown lines in the node's log format (reference.conf has the text one).
         if (merged.GetString("cora.logging.format", "text") == "json" && !merged.HasPath("akka.stdout-logger-class"))
             merged = ConfigurationFactory.ParseString($"akka.stdout-logger-class = {Quote(StderrLogger.MinimalLoggerFor("json"))}").WithFallback(merged);
-        var configured = merged.GetStringList("akka.cluster.seed-nodes", []);
-        if (singleNode && configured.Count > 0)
-            throw new InvalidInputException($"--single-node founds a cluster of this node alone, but seeds are given ({string.Join(", ", configured)}): drop one or the other");
+        ClusterFormation.Check(merged, singleNode);
         if (singleNode)
         {
             var self = $"{Scheme(merged)}://cora@{merged.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1")}:{merged.GetInt("akka.remote.dot-netty.tcp.port", 4053)}";
             merged = ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{Quote(self)}]").WithFallback(merged);
         }
-        else if (configured.Count == 0)
+        else if (merged.GetString(ClusterFormation.MethodKey, "").Length > 0)
         {
-            throw new InvalidInputException("no seed nodes: give the cluster's seed list with --seed host:port for each coordinator node " +
-                "(the same list on every node, a seed's own address included), or --single-node for a cluster of this node alone");
+            merged = ClusterFormation.Bootstrap(merged).WithFallback(merged);
         }
         return merged;
     }

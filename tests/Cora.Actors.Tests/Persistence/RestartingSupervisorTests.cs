@@ -79,4 +79,23 @@ public sealed class RestartingSupervisorTests : TestKit
         supervisor.Tell("who");
         Assert.Equal(TestActor, dead.FishForMessage<DeadLetter>(d => d.Message is "who", Wait).Sender);
     }
+
+    [Fact]
+    public void The_supervisor_answers_a_ping_itself_whether_or_not_its_child_runs()
+    {
+        // What a node's readiness check sends through the coordinator singleton's proxy: the
+        // answer says the singleton is reachable, and nothing about the journal.
+        var slow = new RestartBackoff(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), 0);
+        var supervisor = Sys.ActorOf(RestartingSupervisor.Props(Props.Create(() => new Child()), "child", "the test child", slow));
+        supervisor.Tell(SupervisorPing.Instance);
+        ExpectMsg<SupervisorPong>(Wait);
+        Assert.Equal(supervisor, LastSender);
+
+        supervisor.Tell("who");
+        Watch(ExpectMsg<IActorRef>(Wait));
+        supervisor.Tell("stop");
+        ExpectMsg<Terminated>(Wait);
+        supervisor.Tell(SupervisorPing.Instance);
+        ExpectMsg<SupervisorPong>(Wait);
+    }
 }

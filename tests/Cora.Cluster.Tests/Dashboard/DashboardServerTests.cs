@@ -4,8 +4,10 @@ using System.Text.Json;
 using Akka.Configuration;
 using Cora.Actors.Coordinator;
 using Cora.Cluster.Dashboard;
+using Cora.Cluster.Health;
 using Cora.Cluster.Tests.MultiNode;
 using Cora.Training;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cora.Cluster.Tests.Dashboard;
@@ -35,9 +37,25 @@ public sealed class DashboardServerTests : IDisposable
         Running = [new RunningTrial("687a", "lora", 4, 1, node, 0, "training", 3, 12, 2.5, 812.5)],
     };
 
-    private Task<DashboardServer> Serve(DashboardStore store, string hostname = "127.0.0.1") =>
-        DashboardServer.StartAsync(new DashboardSettings(NodeProcess.FreePort(), hostname, TimeSpan.FromSeconds(1), Token), store, _artifacts.Path,
-            NullLoggerProvider.Instance);
+    private Task<DashboardServer> Serve(DashboardStore? store, string hostname = "127.0.0.1", NodeHealth? health = null) =>
+        DashboardServer.StartAsync(new DashboardSettings(NodeProcess.FreePort(), hostname, TimeSpan.FromSeconds(1), Token, Dashboard: store is not null), store,
+            _artifacts.Path, NullLoggerProvider.Instance, health ?? Checks());
+
+    /// <summary>Hand-made checks, as the state above is hand-made (a real node's are exercised by
+    /// NodeHealthTests): alive, one ready check that passes and one that fails with
+    /// <paramref name="reason"/>. Results are kept for an hour, so every request in a test after
+    /// the first gets the first run's result.</summary>
+    private static NodeHealth Checks(string? reason = "cannot connect (ConnectionRefused)", Action? ran = null) => new(
+    [
+        new("actor-system", NodeHealth.Live, () => Task.FromResult(HealthCheckResult.Healthy())),
+        new("member", NodeHealth.Ready, () => Task.FromResult(HealthCheckResult.Healthy())),
+        new("journal", NodeHealth.Ready, async () =>
+        {
+            ran?.Invoke();
+            await Task.Yield();
+            return reason is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(reason, new InvalidOperationException("Host=db.internal;Password=secret"));
+        }),
+    ], TimeSpan.FromHours(1));
 
     [Fact]
     public async Task The_page_the_state_and_the_metrics_come_from_the_latest_state()
@@ -121,6 +139,9 @@ public sealed class DashboardServerTests : IDisposable
 
         foreach (var path in new[] { "", "api/state", "api/events", "metrics", "reports/x/index.html" })
             Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync(new Uri(local, path))).StatusCode);
+        // Probes carry no token: the health checks answer without one.
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(local, "healthz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(new Uri(local, "readyz"))).StatusCode);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, new Uri(local, "metrics"));
         wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "guess");
         Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(wrong)).StatusCode);
@@ -139,18 +160,82 @@ public sealed class DashboardServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Readyz_names_each_check_ok_or_failed_with_its_short_reason_and_healthz_asks_only_the_live_ones()
+    {
+        var runs = 0;
+        await using var server = await Serve(new DashboardStore(State(0)), health: Checks(ran: () => Interlocked.Increment(ref runs)));
+
+        var live = await _http.GetAsync(new Uri(server.Address, "healthz"));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        var alive = JsonDocument.Parse(await live.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("ok", alive.GetProperty("status").GetString());
+        Assert.Equal(["actor-system"], alive.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+
+        // A storm of probes: every one gets the same answer, from one run of the check.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _http.GetAsync(new Uri(server.Address, "readyz"))));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
+        Assert.True(answers[0].Headers.CacheControl?.NoStore, "a cache between probe and node must not answer for the node");
+        var body = await answers[0].Content.ReadAsStringAsync();
+        var ready = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("failed", ready.GetProperty("status").GetString());
+        var checks = ready.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Equal(["member ok", "journal failed"], checks.Select(c => $"{c.GetProperty("name").GetString()} {c.GetProperty("status").GetString()}"));
+        Assert.False(checks[0].TryGetProperty("reason", out _));
+        Assert.Equal("cannot connect (ConnectionRefused)", checks[1].GetProperty("reason").GetString());
+        // Only the short reason: nothing of the exception (its message may name hosts and secrets).
+        Assert.DoesNotContain("db.internal", body, StringComparison.Ordinal);
+        Assert.Equal(1, runs);
+
+        await using var passing = await Serve(new DashboardStore(State(0)), health: Checks(reason: null));
+        var ok = await _http.GetAsync(new Uri(passing.Address, "readyz"));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("ok", JsonDocument.Parse(await ok.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Without_the_dashboard_the_endpoint_serves_the_health_checks_only_and_asks_no_token()
+    {
+        await using var server = await Serve(store: null, hostname: "0.0.0.0");
+        Assert.False(server.Dashboard);
+        var local = new UriBuilder(server.Address) { Host = "127.0.0.1" }.Uri;
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(new Uri(local, "healthz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(new Uri(local, "readyz"))).StatusCode);
+        foreach (var path in new[] { "", "api/state", "metrics" })
+            Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(new Uri(local, path))).StatusCode);
+    }
+
+    [Fact]
     public void Settings_refuse_a_dashboard_bound_off_loopback_without_a_token_and_name_the_key()
     {
         Config Hocon(string text) => ConfigurationFactory.ParseString(text).WithFallback(Cora.Actors.CoraConfig.Reference);
+        const string coordinator = "akka.cluster.roles = [coordinator]\n";
 
-        var defaults = DashboardSettings.Create(Hocon(""));
-        Assert.Equal((0, "127.0.0.1", TimeSpan.FromSeconds(1), true), (defaults.Port, defaults.Hostname, defaults.Refresh, defaults.Loopback));
-        var open = Assert.Throws<InvalidInputException>(() => DashboardSettings.Create(Hocon("cora.http { port = 8080, hostname = \"0.0.0.0\" }")));
+        var defaults = DashboardSettings.Create(Hocon(coordinator));
+        Assert.Equal((0, "127.0.0.1", TimeSpan.FromSeconds(1), true, true), (defaults.Port, defaults.Hostname, defaults.Refresh, defaults.Loopback, defaults.Dashboard));
+        var open = Assert.Throws<InvalidInputException>(() => DashboardSettings.Create(Hocon(coordinator + "cora.http { port = 8080, hostname = \"0.0.0.0\" }")));
         Assert.Contains("cora.http.hostname", open.Message, StringComparison.Ordinal);
         Assert.Contains("CORA_TOKEN", open.Message, StringComparison.Ordinal);
-        Assert.False(DashboardSettings.Create(Hocon("cora.http { port = 8080, hostname = \"0.0.0.0\" }\ncora.console.token = x")).Loopback);
-        Assert.True(DashboardSettings.Create(Hocon("cora.http { port = 8080, hostname = \"::1\" }")).Loopback);
+        Assert.False(DashboardSettings.Create(Hocon(coordinator + "cora.http { port = 8080, hostname = \"0.0.0.0\" }\ncora.console.token = x")).Loopback);
+        Assert.True(DashboardSettings.Create(Hocon(coordinator + "cora.http { port = 8080, hostname = \"::1\" }")).Loopback);
         Assert.Contains("cora.http.port", Assert.Throws<InvalidInputException>(() => DashboardSettings.Create(Hocon("cora.http.port = 70000"))).Message,
+            StringComparison.Ordinal);
+
+        // auto: the dashboard on coordinator nodes only; a trainer serves its health checks, which
+        // need no token off loopback.
+        var trainer = DashboardSettings.Create(Hocon("akka.cluster.roles = [trainer]\ncora.http { port = 8080, hostname = \"0.0.0.0\" }"));
+        Assert.False(trainer.Dashboard);
+        Assert.True(DashboardSettings.Create(Hocon("akka.cluster.roles = [trainer]\ncora.http.dashboard = on")).Dashboard);
+        Assert.False(DashboardSettings.Create(Hocon(coordinator + "cora.http.dashboard = off")).Dashboard);
+        Assert.Contains("cora.http.dashboard", Assert.Throws<InvalidInputException>(() => DashboardSettings.Create(Hocon("cora.http.dashboard = sometimes"))).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Health_settings_default_to_reference_conf_and_name_a_bad_key()
+    {
+        Config Hocon(string text) => ConfigurationFactory.ParseString(text).WithFallback(Cora.Actors.CoraConfig.Reference);
+        Assert.Equal(new HealthSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)), HealthSettings.Create(Hocon("")));
+        Assert.Contains("cora.health.journal-timeout", Assert.Throws<InvalidInputException>(() => HealthSettings.Create(Hocon("cora.health.journal-timeout = 0s"))).Message,
             StringComparison.Ordinal);
     }
 }

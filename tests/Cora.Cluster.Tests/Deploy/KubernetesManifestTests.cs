@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Configuration;
+using Cora.Cluster.Tests.MultiNode;
 using YamlDotNet.RepresentationModel;
 
 namespace Cora.Cluster.Tests.Deploy;
@@ -67,21 +68,83 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Every_node_seeds_from_the_coordinator_pods_stable_dns_names()
+    public void No_node_has_a_seed_list_every_node_finds_the_coordinator_pods_through_cluster_bootstrap()
     {
         var coordinators = K.Named("StatefulSet", "cora-coordinator");
-        var replicas = int.Parse(Spec(coordinators).Text("replicas"));
-        // The split brain resolver keeps the side with most coordinators (node.conf): an even
-        // number survives no more failures than one fewer, and with two, losing the
-        // tie-breaking one downs every node.
-        Assert.True(replicas % 2 == 1, $"{coordinators.Name}: {replicas} replicas; run an odd number of coordinator nodes");
-        var service = Spec(coordinators).Text("serviceName");
-        var port = AkkaPort(Assert.Single(CoraContainers(coordinators)));
-        var expected = Enumerable.Range(0, replicas)
-            .Select(i => $"{coordinators.Name}-{i}.{service}.{Namespace}.svc.cluster.local:{port}")
-            .ToList();
+        var config = NodeConfig();
         foreach (var (set, container) in CoraNodes())
-            Assert.True(expected.SequenceEqual(DeployFiles.ValuesOf(Args(container), "--seed")), $"{set.Name}: seeds must be {string.Join(", ", expected)}");
+        {
+            var args = Args(container);
+            Assert.DoesNotContain("--seed", args);
+            Assert.DoesNotContain("--single-node", args);
+            Assert.Equal(["kubernetes"], DeployFiles.ValuesOf(args, "--discovery"));
+            // Every node serves a management endpoint, on the pod's IP, on the port the config names.
+            var podIp = Env(container).Single(e => e.Text("name") == "POD_IP");
+            Assert.Equal("status.podIP", podIp.Map("valueFrom").Map("fieldRef").Text("fieldPath"));
+            Assert.Equal(config.GetInt("akka.management.http.port"), ContainerPort(container, ManagementPortName(config)));
+        }
+
+        // The contact points are the pods the label selector finds: the coordinators, never a trainer.
+        var selector = config.GetString("akka.discovery.kubernetes-api.pod-label-selector")
+            .Replace("{0}", config.GetString("akka.management.cluster.bootstrap.contact-point-discovery.service-name"), StringComparison.Ordinal);
+        var (key, value) = (selector.Split('=')[0], selector.Split('=')[1]);
+        Assert.Equal(value, PodLabels(coordinators).Text(key));
+        Assert.NotEqual(value, PodLabels(K.Named("StatefulSet", "cora-trainer")).TextOrNull(key));
+
+        // A cluster is founded once a majority of the coordinators answer, so two halves never both
+        // found one; with an even number of coordinators the split brain resolver's majority (node.conf)
+        // survives no more failures than with one fewer.
+        var replicas = int.Parse(Spec(coordinators).Text("replicas"));
+        Assert.True(replicas % 2 == 1, $"{coordinators.Name}: {replicas} replicas; run an odd number of coordinator nodes");
+        Assert.Equal(replicas / 2 + 1, config.GetInt("akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"));
+        Assert.True(config.GetBoolean("akka.management.cluster.bootstrap.new-cluster-enabled"), "the coordinators must be able to found the cluster");
+        // Ordered start would create the second coordinator only once the first is ready (an Up
+        // member), which needs a majority of them answering: it would never happen.
+        Assert.Equal("Parallel", Spec(coordinators).Text("podManagementPolicy"));
+    }
+
+    [Fact]
+    public void The_pods_may_read_the_pods_of_their_namespace_and_nothing_more()
+    {
+        var account = Assert.Single(K.OfKind("ServiceAccount"));
+        foreach (var (set, _) in CoraNodes())
+            Assert.Equal(account.Name, Pod(set).Text("serviceAccountName"));
+        var binding = Assert.Single(K.OfKind("RoleBinding"));
+        var subject = Assert.Single(binding.Root.Maps("subjects"));
+        Assert.Equal(("ServiceAccount", account.Name), (subject.Text("kind"), subject.Text("name")));
+        var roleRef = binding.Root.Map("roleRef");
+        Assert.Equal("Role", roleRef.Text("kind"));
+        var rule = Assert.Single(K.Named("Role", roleRef.Text("name")).Root.Maps("rules"));
+        Assert.Equal([""], rule.Texts("apiGroups"));
+        Assert.Equal(["pods"], rule.Texts("resources"));
+        Assert.Equal(["get", "list", "watch"], rule.Texts("verbs").Order());
+    }
+
+    [Fact]
+    public async Task The_config_map_has_a_node_ask_the_kubernetes_api_for_the_coordinator_pods_by_label_and_port_name()
+    {
+        // A real node on the ConfigMap's config, outside Kubernetes: the API it is pointed at does
+        // not answer, but its log says what it asked, and that Akka.Discovery.KubernetesApi runs.
+        using var temp = new TempDirectory();
+        var config = temp.File("node.conf");
+        var management = NodeProcess.FreePort();
+        File.WriteAllText(config, K.Named("ConfigMap", "cora-node-config").Root.Map("data").Text("node.conf") +
+            $"\nakka.management.http.port = {management}\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["POD_IP"] = "127.0.0.1",
+            ["KUBERNETES_SERVICE_HOST"] = "127.0.0.1",
+            ["KUBERNETES_SERVICE_PORT"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using var node = NodeProcess.StartNode(config, "token", environment, "--role", "trainer", "--discovery", "kubernetes", "--artifacts", temp.Path);
+        await node.WaitForOutputAsync("Querying for pods with label selector: [app.kubernetes.io/name=cora-coordinator]", TimeSpan.FromMinutes(1));
+        await node.WaitForOutputAsync("Port: [management]", TimeSpan.FromMinutes(1));
+        await node.WaitForOutputAsync($"Failed to retrieve pod list from https://127.0.0.1:{environment["KUBERNETES_SERVICE_PORT"]}", TimeSpan.FromMinutes(1));
+        // Its own management endpoint, on POD_IP, says it is in no cluster yet.
+        using var http = new HttpClient();
+        var answer = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{management}/bootstrap/seed-nodes"))).RootElement;
+        Assert.Equal(0, answer.GetProperty("Nodes").GetArrayLength());
+        Assert.Contains(node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), answer.GetProperty("SelfNode").ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,13 +162,11 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Services_probes_and_the_image_agree_on_the_akka_remote_port()
+    public void Services_and_the_image_agree_on_the_akka_remote_port()
     {
         foreach (var (set, container) in CoraNodes())
         {
             var port = AkkaPort(container);
-            var probe = container.Map("readinessProbe").Map("tcpSocket").Text("port");
-            Assert.True(probe == "akka-remote" || probe == port.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{set.Name}: readiness probes {probe}");
             var servicePort = Assert.Single(K.Named("Service", Spec(set).Text("serviceName")).Root.Map("spec").Maps("ports"));
             Assert.Equal(port, int.Parse(servicePort.Text("port")));
             Assert.Equal("akka-remote", servicePort.Text("targetPort"));
@@ -113,6 +174,35 @@ public sealed partial class KubernetesManifestTests
             Assert.True(int.Parse(Pod(set).Text("terminationGracePeriodSeconds")) >= 30, $"{set.Name}: time to leave the cluster and stop trials");
             // No command: the image's ENTRYPOINT (the cora apphost) runs the args.
             Assert.Null(container.Find("command"));
+        }
+    }
+
+    [Fact]
+    public void Every_node_is_probed_on_readyz_and_healthz_on_the_port_it_serves_them()
+    {
+        var config = NodeConfig();
+        // The kubelet probes the pod's IP: the web endpoint must not be bound to loopback.
+        Assert.False(Hosting.Loopback.Is(config.GetString("cora.http.hostname")), "cora.http.hostname in the ConfigMap");
+        var health = Health.HealthSettings.Create(config);
+        foreach (var (set, container) in CoraNodes())
+        {
+            var httpPort = int.Parse(Assert.Single(DeployFiles.ValuesOf(Args(container), "--http-port")));
+            foreach (var (probe, path) in new[] { ("readinessProbe", "/readyz"), ("livenessProbe", "/healthz") })
+            {
+                var spec = container.Map(probe);
+                var get = spec.Map("httpGet");
+                Assert.Equal(path, get.Text("path"));
+                var port = get.Text("port");
+                Assert.True(port == httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) || ContainerPort(container, port) == httpPort,
+                    $"{set.Name}: {probe} asks port {port}, the node serves its health checks on {httpPort}");
+                // A probe that gives up before the node's own checks do would fail a healthy node.
+                var timeout = TimeSpan.FromSeconds(int.Parse(spec.Text("timeoutSeconds")));
+                Assert.True(timeout > health.JournalTimeout && timeout > health.SingletonTimeout, $"{set.Name}: {probe} timeoutSeconds must exceed cora.health's timeouts");
+            }
+            // Liveness is generous: a node is restarted only after failing for a minute or more.
+            var liveness = container.Map("livenessProbe");
+            Assert.True(int.Parse(liveness.Text("initialDelaySeconds")) >= 30, $"{set.Name}: livenessProbe initialDelaySeconds");
+            Assert.True(int.Parse(liveness.Text("failureThreshold")) * int.Parse(liveness.Text("periodSeconds")) >= 60, $"{set.Name}: livenessProbe gives up too soon");
         }
     }
 
@@ -216,6 +306,23 @@ public sealed partial class KubernetesManifestTests
 
     private string Namespace => K.Kustomization.Text("namespace");
 
+    /// <summary>The ConfigMap's node config as a node reads it: over Cora's reference.conf and the
+    /// defaults of Akka.Management and Akka.Discovery.KubernetesApi (environment variables unset).</summary>
+    private Akka.Configuration.Config NodeConfig() =>
+        Cora.Actors.Grids.HoconFile.Parse(K.Named("ConfigMap", "cora-node-config").Root.Map("data").Text("node.conf"), "configmap.yaml", _ => null)
+            .WithFallback(Cora.Actors.CoraConfig.Reference)
+            .WithFallback(Akka.Management.Dsl.AkkaManagementProvider.DefaultConfiguration())
+            .WithFallback(Akka.Discovery.KubernetesApi.KubernetesDiscovery.DefaultConfiguration());
+
+    private static string ManagementPortName(Akka.Configuration.Config config) =>
+        config.GetString("akka.management.cluster.bootstrap.contact-point-discovery.port-name");
+
+    private static YamlMappingNode PodLabels(KubernetesManifests.Resource set) => Spec(set).Map("template").Map("metadata").Map("labels");
+
+    private static int ContainerPort(YamlMappingNode container, string name) =>
+        int.Parse(container.Maps("ports").SingleOrDefault(p => p.Text("name") == name)?.Text("containerPort")
+            ?? throw new InvalidOperationException($"no container port named {name}"));
+
     private static YamlMappingNode Spec(KubernetesManifests.Resource r) => r.Root.Map("spec");
 
     private static YamlMappingNode Pod(KubernetesManifests.Resource set) => Spec(set).Map("template").Map("spec");
@@ -230,8 +337,7 @@ public sealed partial class KubernetesManifestTests
 
     private static IEnumerable<YamlMappingNode> Env(YamlMappingNode container) => container.Maps("env");
 
-    private static int AkkaPort(YamlMappingNode container) =>
-        int.Parse(container.Maps("ports").Single(p => p.Text("name") == "akka-remote").Text("containerPort"));
+    private static int AkkaPort(YamlMappingNode container) => ContainerPort(container, "akka-remote");
 
     private static (string, string) SecretRef(YamlMappingNode env)
     {

@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace Cora.Cluster.Tests.Deploy;
 
 /// <summary>
-/// <c>systemd-analyze verify</c> on copies of unit files. The copies' <c>ExecStart</c> executable
-/// is swapped for one that exists here (verify refuses a unit whose command is missing, and
-/// <c>/opt/cora/cora</c> is not installed on a build machine); everything else is verified as
-/// written.
+/// <c>systemd-analyze verify</c> on copies of unit files. The executable of the copies'
+/// <c>ExecStart</c> and <c>ExecStartPost</c> is swapped for one that exists here (verify refuses a
+/// unit whose command is missing, and <c>/opt/cora/cora</c> is not installed on a build machine);
+/// everything else is verified as written.
 /// </summary>
 public static class SystemdAnalyze
 {
@@ -63,11 +63,15 @@ public static class SystemdAnalyze
         }
     }
 
+    /// <summary>ExecStart=, ExecStartPost=, …: the command's executable swapped, its prefix
+    /// (<c>-</c> to ignore a failure, …) kept.</summary>
     private static string SwapExecutable(string line, string executable)
     {
-        if (!line.StartsWith("ExecStart=", StringComparison.Ordinal)) return line;
-        var command = line["ExecStart=".Length..];
+        var equals = line.IndexOf('=', StringComparison.Ordinal);
+        if (!line.StartsWith("Exec", StringComparison.Ordinal) || equals < 0) return line;
+        var command = line[(equals + 1)..];
+        var prefix = command[..(command.Length - command.TrimStart('-', '+', '!', '@', ':').Length)];
         var end = command.IndexOf(' ', StringComparison.Ordinal);
-        return "ExecStart=" + executable + (end < 0 ? "" : command[end..]);
+        return line[..(equals + 1)] + prefix + executable + (end < 0 ? "" : command[end..]);
     }
 }

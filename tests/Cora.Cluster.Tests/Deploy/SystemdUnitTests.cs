@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Cora.Cluster.Commands;
+using Cora.Cluster.Tests.MultiNode;
 
 namespace Cora.Cluster.Tests.Deploy;
 
@@ -93,16 +95,56 @@ public sealed partial class SystemdUnitTests
     [MemberData(nameof(Units))]
     public void Every_variable_the_unit_uses_is_in_the_example_environment_file(string name)
     {
-        var defined = File.ReadAllLines(DeployFiles.Deploy("systemd", "cora.env.example"))
-            .Select(line => line.Trim())
-            .Where(line => line.Length > 0 && line[0] != '#')
-            .Select(line => line[..line.IndexOf('=', StringComparison.Ordinal)])
-            .ToHashSet();
-        var used = Variable().Matches(Load(name).Get("Service", "ExecStart")!).Select(m => m.Groups[1].Value).ToList();
+        var defined = ExampleEnvironment().Keys;
+        var unit = Load(name);
+        var used = Variable().Matches(unit.Get("Service", "ExecStart")! + " " + unit.Get("Service", "ExecStartPost")).Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(used);
         Assert.All(used, v => Assert.Contains(v, defined));
         Assert.Contains("CORA_TOKEN", defined);
         Assert.Contains("CORA_DB", defined);
+    }
+
+    [Theory]
+    [MemberData(nameof(Units))]
+    public void Unit_counts_as_started_once_the_node_answers_readyz_on_its_http_port_waiting_a_bounded_time(string name)
+    {
+        var unit = Load(name);
+        var post = Words(unit.Get("Service", "ExecStartPost") ?? "");
+        // "-": a node that is not ready in time is started all the same; it is not killed for it.
+        Assert.Equal(["-/opt/cora/cora", "health"], post.Take(2));
+        Assert.Equal(DeployFiles.ValuesOf(ExecStart(unit), "--http-port"), DeployFiles.ValuesOf(post, "--http-port"));
+        Assert.Single(DeployFiles.ValuesOf(post, "--http-port"));
+        var wait = TimeSpan.FromSeconds(int.Parse(Assert.Single(DeployFiles.ValuesOf(post, "--wait"))));
+        Assert.True(TimeSpan.FromSeconds(int.Parse(unit.Get("Service", "TimeoutStartSec")!.TrimEnd('s'))) > wait,
+            $"{name}: TimeoutStartSec must leave cora health its --wait, so its answer reaches the journal");
+        Assert.Equal("exec", unit.Get("Service", "Type"));
+    }
+
+    [Fact]
+    public void A_coordinator_and_a_trainer_on_one_host_serve_their_health_checks_on_different_ports()
+    {
+        var environment = ExampleEnvironment();
+        string Port(string unit) => Variable().Replace(Assert.Single(DeployFiles.ValuesOf(ExecStart(Load(unit)), "--http-port")), m => environment[m.Groups[1].Value]);
+        Assert.NotEqual(Port("cora-coordinator.service"), Port("cora-trainer.service"));
+    }
+
+    [Fact]
+    public async Task The_units_health_command_line_is_one_cora_understands()
+    {
+        // The trainer's ExecStartPost with the example environment file's values, run against a
+        // port nowhere listened on and without the wait: "not ready" (69), not a usage error (2).
+        var environment = ExampleEnvironment();
+        var post = Words(Variable().Replace(Load("cora-trainer.service").Get("Service", "ExecStartPost")!, m => environment[m.Groups[1].Value]));
+        Assert.Equal("8081", Assert.Single(DeployFiles.ValuesOf(post, "--http-port")));
+        var args = post.Skip(1).ToArray();   // after the executable
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (args[i - 1] == "--http-port") args[i] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (args[i - 1] == "--wait") args[i] = "0";
+        }
+        var (code, _, stderr) = await NodeProcess.RunAsync("token", args);
+        Assert.True(code == ExitCodes.Unavailable, $"cora {string.Join(' ', args)} exited {code}: {stderr}");
+        Assert.Contains("/readyz is not ready: no answer", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,9 +159,17 @@ public sealed partial class SystemdUnitTests
         Assert.Equal("yes", Load("cora-coordinator.service").Get("Service", "PrivateDevices"));
     }
 
+    /// <summary>The example environment file's variables and their values.</summary>
+    private static Dictionary<string, string> ExampleEnvironment() =>
+        File.ReadAllLines(DeployFiles.Deploy("systemd", "cora.env.example"))
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .ToDictionary(line => line[..line.IndexOf('=', StringComparison.Ordinal)], line => line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'));
+
     /// <summary>ExecStart split into words (the units use no quoting).</summary>
-    private static List<string> ExecStart(SystemdUnit unit) =>
-        [.. unit.Get("Service", "ExecStart")!.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+    private static List<string> ExecStart(SystemdUnit unit) => Words(unit.Get("Service", "ExecStart")!);
+
+    private static List<string> Words(string command) => [.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
 
     [GeneratedRegex(@"\$\{?([A-Z_][A-Z0-9_]*)\}?")]
     private static partial Regex Variable();

@@ -72,6 +72,12 @@ public abstract class ClusterTestKit : IDisposable
     protected NodeProcess NodeSeeded(string role, IReadOnlyList<int> seeds, int? port = null, params string[] more) =>
         Start(Config, role, seeds, port ?? NodeProcess.FreePort(), more);
 
+    /// <summary>A node with no seed list that finds its cluster through Cluster Bootstrap with
+    /// Akka's config discovery (<c>--discovery config</c>): <paramref name="config"/> lists the
+    /// contact points and gives the node its own management endpoint.</summary>
+    protected NodeProcess NodeDiscovered(string config, string role, params string[] more) =>
+        Start(config, role, [], NodeProcess.FreePort(), ["--discovery", "config", .. more]);
+
     private NodeProcess Start(string config, string role, IReadOnlyList<int> seeds, int port, string[] more)
     {
         string[] args = ["--role", role, "--db", _db, "--artifacts", Artifacts, .. seeds.SelectMany(s => new[] { "--seed", $"127.0.0.1:{s}" }), .. more];

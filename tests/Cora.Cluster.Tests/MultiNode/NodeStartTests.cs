@@ -99,13 +99,34 @@ public sealed class NodeStartTests
             "--role", "coordinator", "--port", "0", "--db", temp.File("journal.db"));
         Assert.Equal(ExitCodes.DataError, code);
         Assert.Contains("no seed nodes: give the cluster's seed list with --seed host:port for each coordinator node", stderr);
-        Assert.Contains("or --single-node for a cluster of this node alone", stderr);
+        Assert.Contains(", --single-node for a cluster of this node alone, or --discovery kubernetes to find it through Cluster Bootstrap", stderr);
         Assert.False(File.Exists(temp.File("journal.db")));
 
         (code, _, stderr) = await NodeProcess.RunAsync("token", "node", "--config", Path.Combine(Fixtures.Repository, "hocon", "node.conf"),
             "--role", "trainer", "--port", "0", "--single-node", "--seed", "10.0.0.1:4053", "--artifacts", temp.Path);
         Assert.Equal(ExitCodes.DataError, code);
-        Assert.Contains("--single-node founds a cluster of this node alone, but seeds are given (", stderr);
-        Assert.Contains("cora@10.0.0.1:4053)", stderr);
+        Assert.Contains("seeds (akka.ssl.tcp://cora@10.0.0.1:4053) and --single-node each say how this node finds its cluster: give exactly one of", stderr);
+    }
+
+    [Fact]
+    public async Task A_node_given_cluster_bootstrap_and_seeds_or_single_node_refuses_to_start_naming_both()
+    {
+        using var temp = new TempDirectory();
+        async Task<string> Refused(params string[] args)
+        {
+            var (code, _, stderr) = await NodeProcess.RunAsync("token", ["node", "--config", Path.Combine(Fixtures.Repository, "hocon", "node.conf"),
+                "--role", "trainer", "--port", "0", "--artifacts", temp.Path, .. args]);
+            Assert.True(code == ExitCodes.DataError, $"exit {code}: {stderr}");
+            return stderr;
+        }
+
+        Assert.Contains("seeds (akka.ssl.tcp://cora@10.0.0.1:4053) and --discovery kubernetes each say how this node finds its cluster: give exactly one of",
+            await Refused("--discovery", "kubernetes", "--seed", "10.0.0.1:4053"));
+        Assert.Contains("--single-node and --discovery config each say how this node finds its cluster", await Refused("--discovery", "config", "--single-node"));
+        var config = temp.File("node.conf");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(Fixtures.Repository, "hocon", "node.conf")) + "\ncora.discovery.method = dns\n");
+        var (code, _, stderr) = await NodeProcess.RunAsync("token", "node", "--config", config, "--role", "trainer", "--port", "0", "--artifacts", temp.Path);
+        Assert.True(code == ExitCodes.DataError, $"exit {code}: {stderr}");
+        Assert.Contains("cora.discovery.method: unknown discovery method \"dns\" (known: kubernetes, config)", stderr);
     }
 }
