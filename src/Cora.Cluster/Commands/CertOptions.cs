@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using Cora.Cluster.Certificates;
 
+using Cora.Cluster.Hosting;
+
 namespace Cora.Cluster.Commands;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed class CertOptions
         command.Options.Add(Overwrite);
     }
 
-    public static string Password => Environment.GetEnvironmentVariable("CORA_TLS_PASSWORD") ?? "";
+    public static string Password => CoraEnvironment.Get(CoraEnvironment.TlsPassword) ?? "";
 
     /// <summary>Writes <paramref name="files"/> (refusing to replace any without --overwrite) and says on stdout which.</summary>
     public int Write(ParseResult parse, IReadOnlyList<CertsDirectory.Output> files)

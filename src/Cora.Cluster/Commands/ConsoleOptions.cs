@@ -46,7 +46,7 @@ public sealed class ConsoleOptions
     {
         var contacts = parse.GetValue(Contact) is { Length: > 0 } given
             ? given
-            : (Environment.GetEnvironmentVariable("CORA_CONTACT") ?? "127.0.0.1:4053").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            : (CoraEnvironment.Get(CoraEnvironment.Contact) ?? "127.0.0.1:4053").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return ConsoleClient.Connect(contacts, parse.GetValue(Config), parse.GetValue(CertsDir), parse.GetValue(Insecure));
     }
 }

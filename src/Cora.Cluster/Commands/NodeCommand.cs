@@ -37,7 +37,7 @@ public static class NodeCommand
         var httpPort = new Option<int?>("--http-port") { Description = "Serve /healthz, /readyz and (coordinator nodes) the dashboard and /metrics on this port (cora.http; loopback unless configured)" };
         var certsDir = new Option<string?>("--certs-dir") { Description = "Certificates from `cora cert` (ca.crt, node.pfx; cora.tls.certs-dir, env CORA_CERTS_DIR)" };
         var insecure = new Option<bool>("--insecure") { Description = "Plain TCP instead of mutual TLS; loopback only" };
-        var command = new Command("node", "Run a cluster node until stopped") { config, roles, hostname, port, seeds, singleNode, discovery, db, artifacts, slots, httpPort, certsDir, insecure };
+        var command = new Command("node", "Run a cluster node until stopped.\n\nEnvironment (over --config, under the options):\n" + CoraEnvironment.Describe()) { config, roles, hostname, port, seeds, singleNode, discovery, db, artifacts, slots, httpPort, certsDir, insecure };
         command.SetAction(async (parse, cancellation) =>
         {
             var stderr = parse.InvocationConfiguration.Error;

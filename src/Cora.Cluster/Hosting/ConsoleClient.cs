@@ -50,9 +50,9 @@ public sealed class ConsoleClient : IAsyncDisposable
             "akka.stdout-loglevel = OFF",
             TlsSettings.EnableLine(insecure),
         };
-        if ((certsDir ?? Environment.GetEnvironmentVariable("CORA_CERTS_DIR")) is { } certs) lines.Add($"cora.tls.certs-dir = {JsonSerializer.Serialize(Path.GetFullPath(certs))}");
-        if (Environment.GetEnvironmentVariable("CORA_TLS_PASSWORD") is { } password) lines.Add($"cora.tls.password = {JsonSerializer.Serialize(password)}");
+        if (certsDir is not null) lines.Add($"cora.tls.certs-dir = {JsonSerializer.Serialize(Path.GetFullPath(certsDir))}");
         var config = ConfigurationFactory.ParseString(string.Join('\n', lines))
+            .WithFallback(CoraEnvironment.Overrides())
             .WithFallback(file)
             .WithFallback(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.hostname = \"127.0.0.1\""))
             .WithFallback(CoraConfig.Reference)
@@ -60,7 +60,7 @@ public sealed class ConsoleClient : IAsyncDisposable
             // remoting system does not load by itself.
             .WithFallback(ClusterClientReceptionist.DefaultConfig())
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
-        var token = Environment.GetEnvironmentVariable("CORA_TOKEN") ?? file.GetString("cora.console.token", "");
+        var token = config.GetString("cora.console.token", "");
         if (string.IsNullOrEmpty(token)) throw new InvalidInputException("no console token: set CORA_TOKEN to the cluster's token");
         var tls = TlsSettings.Create(config);
         if (!tls.Enabled && contacts.FirstOrDefault(c => !Loopback.Is(HostOf(c))) is { } remote)

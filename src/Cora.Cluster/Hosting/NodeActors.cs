@@ -11,8 +11,7 @@ using Cora.Training;
 
 namespace Cora.Cluster.Hosting;
 
-/// <summary>What the embedded node (<see cref="CoraNode"/>) and a cluster node
-/// (<see cref="ClusterNode"/>) start alike.</summary>
+/// <summary>The actors a <see cref="ClusterNode"/> starts by role.</summary>
 internal static class NodeActors
 {
     /// <summary><c>cora.coordinator.snapshot-every</c>, checked.</summary>

@@ -8,8 +8,9 @@ using Cora.Training;
 namespace Cora.Cluster.Hosting;
 
 /// <summary>
-/// A node's config: its HOCON file (environment references resolved, see hocon/README.md) under
-/// the command line's overrides. Seeds given as host:port become Akka addresses of the
+/// A node's config: the command line's overrides, over the environment's
+/// (<see cref="CoraEnvironment"/>), over its HOCON file, over hocon/node.conf as shipped
+/// (<see cref="Shipped"/>). Seeds given as host:port become Akka addresses of the
 /// <c>cora</c> actor system; the TLS setting decides the scheme.
 /// </summary>
 /// <remarks>
@@ -26,16 +27,16 @@ public static class NodeConfig
         string? db, string? artifacts, int? slots, int? httpPort = null, bool singleNode = false, bool insecure = false, string? certsDir = null,
         string? discovery = null)
     {
-        var config = file is null ? ConfigurationFactory.Empty : HoconFile.Load(file);
+        var config = CoraEnvironment.Overrides().WithFallback(file is null ? ConfigurationFactory.Empty : HoconFile.Load(file)).WithFallback(Shipped);
         // TLS is on unless the command line says --insecure, whatever a config file says.
         var tls = TlsSettings.EnableLine(insecure);
         var lines = new List<string> { tls };
-        if ((certsDir ?? Environment.GetEnvironmentVariable("CORA_CERTS_DIR")) is { } certs) lines.Add($"cora.tls.certs-dir = {Quote(Path.GetFullPath(certs))}");
+        if (certsDir is not null) lines.Add($"cora.tls.certs-dir = {Quote(Path.GetFullPath(certsDir))}");
         if (roles.Count > 0) lines.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]");
         if (hostname is not null) lines.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(hostname)}");
         if (port is not null) lines.Add($"akka.remote.dot-netty.tcp.port = {port.Value.ToString(CultureInfo.InvariantCulture)}");
         if (seeds.Count > 0) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(s => Quote(SeedAddress(s, ConfigurationFactory.ParseString(tls)))))}]");
-        if ((db ?? Environment.GetEnvironmentVariable("CORA_DB")) is { } journal) lines.Add($"cora.journal = {Quote(journal)}");
+        if (db is not null) lines.Add($"cora.journal = {Quote(db)}");
         if (artifacts is not null) lines.Add($"cora.artifacts.path = {Quote(Path.GetFullPath(artifacts))}");
         if (slots is not null) lines.Add($"cora.trainer.slots = {slots.Value.ToString(CultureInfo.InvariantCulture)}");
         if (httpPort is not null) lines.Add($"cora.http.port = {httpPort.Value.ToString(CultureInfo.InvariantCulture)}");
@@ -56,6 +57,18 @@ public static class NodeConfig
         }
         return merged;
     }
+
+    /// <summary>hocon/node.conf as shipped (built into the executable), environment references
+    /// resolved: the defaults of every node's Akka settings, under its own --config file.</summary>
+    public static Config Shipped => HoconFile.Parse(ShippedText.Value, "hocon/node.conf (built into cora)");
+
+    private static readonly Lazy<string> ShippedText = new(() =>
+    {
+        using var stream = typeof(NodeConfig).Assembly.GetManifestResourceStream("Cora.Cluster.node.conf")
+            ?? throw new InvalidOperationException("Cora.Cluster.node.conf is not embedded in the executable");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     /// <summary><c>host:port</c> → <c>akka.tcp://cora@host:port</c> (<c>akka.ssl.tcp</c> with TLS); a full address is kept.</summary>
     public static string SeedAddress(string seed, Config config)

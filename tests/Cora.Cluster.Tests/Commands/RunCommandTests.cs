@@ -87,6 +87,68 @@ public sealed class RunCommandTests(MicroZoo zoo) : IDisposable
     }
 
     [Fact]
+    public async Task A_run_is_a_one_node_cluster_that_a_console_and_a_browser_attach_to()
+    {
+        var grid = SmokeGrid();
+        var httpPort = MultiNode.NodeProcess.FreePorts(1)[0];
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "cora.dll"), "run", grid, "--artifacts", Artifacts, "--parallel", "1", "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(arg);
+        start.Environment["CORA_TOKEN"] = "run-attach-token";
+        var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var cora = Process.Start(start)!;
+        cora.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.Enqueue(e.Data); };
+        cora.BeginErrorReadLine();
+        cora.BeginOutputReadLine();
+        try
+        {
+            var deadline = Stopwatch.StartNew();
+            string? line;
+            while ((line = stderr.FirstOrDefault(l => l.StartsWith("one-node cluster at ", StringComparison.Ordinal))) is null)
+            {
+                Assert.False(cora.HasExited, string.Join('\n', stderr));
+                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), string.Join('\n', stderr));
+                await Task.Delay(100);
+            }
+            var contact = line["one-node cluster at ".Length..line.IndexOf(':', "one-node cluster at ".Length + 10)];
+            Assert.Matches(@"^127\.0\.0\.1:\d+$", contact);
+            Assert.Contains("(CORA_TOKEN as set)", line);
+
+            // A console attaches as to any cluster: one member, both roles, and the run's sweep.
+            var config = _temp.File("console.conf");
+            File.WriteAllText(config, "cora.console.token = \"run-attach-token\"\n");
+            await using var console = Hosting.ConsoleClient.Connect([contact], config, insecure: true);
+            var view = await console.Ask<Actors.Control.ClusterView>(new Actors.Control.ConsoleCommand.ClusterShow(), CancellationToken.None);
+            var member = Assert.Single(view.Members);
+            Assert.Equal(["coordinator", "trainer"], member.Roles);
+            Assert.Equal("Up", member.Status);
+            var planned = SweepPlanner.Plan(GridReader.Read(grid), new ContentHashes(null));
+            Actors.Coordinator.SweepList? sweeps = null;
+            while (sweeps?.Sweeps.Any(s => s.SweepId == planned.SweepId) != true)
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), "the run's sweep never showed in sweep list");
+                sweeps = await console.Ask<Actors.Coordinator.SweepList>(new Actors.Control.ConsoleCommand.SweepList(), CancellationToken.None);
+            }
+            Assert.Equal(planned.Trials.Count, sweeps.Sweeps.Single(s => s.SweepId == planned.SweepId).Counts.Total);
+
+            // And a browser or a probe at --http-port.
+            Assert.Contains(stderr, l => l.Contains($"at http://127.0.0.1:{httpPort}/", StringComparison.Ordinal));
+            using var http = new HttpClient();
+            System.Net.HttpStatusCode ready;
+            while ((ready = (await http.GetAsync($"http://127.0.0.1:{httpPort}/readyz")).StatusCode) != System.Net.HttpStatusCode.OK)
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(2), $"/readyz answered {ready}");
+                await Task.Delay(200);
+            }
+        }
+        finally
+        {
+            if (!cora.HasExited) cora.Kill(entireProcessTree: true);
+            await cora.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_run_killed_mid_sweep_continues_and_records_every_trial_exactly_once()
     {
         var grid = SmokeGrid();
