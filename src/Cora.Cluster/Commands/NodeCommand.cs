@@ -49,7 +49,7 @@ public static class NodeCommand
             var gpus = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
             var dashboardSettings = DashboardSettings.Create(full);
             var healthSettings = HealthSettings.Create(full);
-            var node = ClusterNode.Start(nodeConfig, gpus);
+            await using var node = ClusterNode.Start(nodeConfig, gpus);
             await using var web = dashboardSettings.Port > 0 ? await DashboardServer.StartAsync(node, dashboardSettings, healthSettings) : null;
             if (web is not null)
                 error.WriteLine($"cora node: {(web.Dashboard ? "dashboard, /metrics and " : "")}health checks ({HealthEndpoints.LivePath}, {HealthEndpoints.ReadyPath}) at {web.Address}");

@@ -154,7 +154,7 @@ public static class RunCommand
         public async ValueTask DisposeAsync()
         {
             if (web is not null) await web.DisposeAsync();
-            await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            await node.DisposeAsync();
         }
     }
 

@@ -1,7 +1,12 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.Client;
-using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Transport.DotNetty;
+using Cora.Actors.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Cora.Actors;
 using Cora.Actors.Control;
 using Cora.Actors.Evaluation;
@@ -24,16 +29,23 @@ namespace Cora.Cluster.Hosting;
 /// basis extractor and evaluator; trainers reach the coordinator through a singleton proxy.</item>
 /// <item><c>evaluator</c>: an evaluator for scoring on CPU-only nodes.</item>
 /// </list>
+/// Every node is built here, one way, on Akka.Hosting (Microsoft.Extensions.Hosting): `cora node`
+/// and `cora run` (a one-node cluster with both roles) alike. Singletons, their proxies and the
+/// receptionist come from Akka.Cluster.Hosting; the node's HOCON (<see cref="NodeConfig"/>) holds
+/// the rest, the journal's plugin settings included (<see cref="JournalConfig"/>).
 /// </summary>
-public sealed class ClusterNode
+public sealed class ClusterNode : IAsyncDisposable
 {
     public const string CoordinatorRole = "coordinator";
     public const string TrainerRole = "trainer";
     public const string EvaluatorRole = "evaluator";
     public static readonly IReadOnlyList<string> Roles = [CoordinatorRole, TrainerRole, EvaluatorRole];
 
-    private ClusterNode(ActorSystem system, IActorRef coordinator, IActorRef scheduler, string artifacts, Config config)
+    private readonly IHost _host;
+
+    private ClusterNode(IHost host, ActorSystem system, IActorRef coordinator, IActorRef scheduler, string artifacts, Config config)
     {
+        _host = host;
         System = system;
         Coordinator = coordinator;
         Scheduler = scheduler;
@@ -80,42 +92,95 @@ public sealed class ClusterNode
         if (roles.Contains(TrainerRole) && !Directory.Exists(artifacts))
             throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there (every node must see the same directory)");
 
-        var system = ActorSystem.Create("cora", TlsSettings.Create(config).Setup(config, TlsSettings.Peer.Node));
-        var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
-        // The receptionist runs on every node, so a console may contact any of them.
-        var receptionist = ClusterClientReceptionist.Get(system);
-        var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator",
-            ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "coordinator-proxy");
-        var scheduler = system.ActorOf(ClusterSingletonProxy.Props("/user/scheduler",
-            ClusterSingletonProxySettings.Create(system).WithRole(CoordinatorRole)), "scheduler-proxy");
-        if (roles.Contains(CoordinatorRole))
-        {
-            // Each singleton is a RestartingSupervisor with the persistent actor as its child: a
-            // journal outage stops the actor, and the supervisor starts it again with backoff (the
-            // singleton manager itself would never restart it on this node). The proxies reach the
-            // supervisor, which forwards to the child with the sender, so asks and watches work.
-            system.ActorOf(ClusterSingletonManager.Props(NodeActors.Coordinator(PlanStore.In(artifacts), snapshotEvery, backoff), PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "coordinator");
-            // Its content-hash cache sits in the artifact store, which every coordinator node sees.
-            var schedulerProps = Actors.Scheduling.Scheduler.Props(proxy, PlanStore.In(artifacts), Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings);
-            system.ActorOf(ClusterSingletonManager.Props(
-                RestartingSupervisor.Props(schedulerProps, Actors.Scheduling.Scheduler.DefaultPersistenceId, Actors.Scheduling.Scheduler.Description, backoff),
-                PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(CoordinatorRole)), "scheduler");
-            var host = system.ActorOf(CommandHost.Props(proxy, scheduler, token, artifacts), CommandHost.Name);
-            receptionist.RegisterService(host);
-        }
-        if (roles.Contains(TrainerRole))
-        {
-            NodeActors.StartTrainers(system, proxy, TrainerSettings.Create(config, self, CoraExecutable.Command(), gpus));
-        }
-        else if (roles.Contains(EvaluatorRole))
-        {
-            // Trainers score with their own node's evaluator; an evaluator-only node hosts one for
-            // work routed to CPU nodes, which nothing routes yet (see the issue note).
-            system.ActorOf(Evaluator.Props(), "evaluator");
-        }
+        // Refusals (plain TCP off loopback, missing or foreign certificates) come before anything starts.
+        var ssl = TlsSettings.Create(config).Setup(config, TlsSettings.Peer.Node).Get<DotNettySslSetup>();
+        var host = new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                // `cora node` handles Ctrl+C and SIGTERM itself (it leaves the cluster, exit 0).
+                services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+                services.AddAkka("cora", akka =>
+                {
+                    akka.AddHocon(config, HoconAddMode.Prepend)
+                        .ConfigureLoggers(loggers =>
+                        {
+                            loggers.LogLevel = Akka.Event.Logging.LogLevelFor(config.GetString("akka.loglevel", "INFO"));
+                            loggers.ClearLoggers();
+                            loggers.AddLogger<StderrLogger>();
+                        });
+                    if (ssl.HasValue) akka.AddSetup(ssl.Value);
+                    var singleton = new ClusterSingletonOptions { Role = CoordinatorRole };
+                    if (roles.Contains(CoordinatorRole))
+                    {
+                        // Each singleton is a RestartingSupervisor with the persistent actor as its
+                        // child: a journal outage stops the actor, and the supervisor starts it again
+                        // with backoff (the singleton manager itself would never restart it on this
+                        // node). The proxies reach the supervisor, which forwards to the child with
+                        // the sender, so asks and watches work.
+                        akka.WithSingleton<CoordinatorSingleton>("coordinator", NodeActors.Coordinator(PlanStore.In(artifacts), snapshotEvery, backoff), singleton);
+                        // Its content-hash cache sits in the artifact store, which every coordinator node sees.
+                        akka.WithSingleton<SchedulerSingleton>("scheduler", (_, registry, _) => RestartingSupervisor.Props(
+                            Actors.Scheduling.Scheduler.Props(registry.Get<CoordinatorSingleton>(), PlanStore.In(artifacts), Path.Combine(artifacts, "content-hashes.tsv"), schedulerSettings),
+                            Actors.Scheduling.Scheduler.DefaultPersistenceId, Actors.Scheduling.Scheduler.Description, backoff), singleton);
+                    }
+                    else
+                    {
+                        akka.WithSingletonProxy<CoordinatorSingleton>("coordinator", singleton)
+                            .WithSingletonProxy<SchedulerSingleton>("scheduler", singleton);
+                    }
+                    akka.WithActors((system, registry) =>
+                    {
+                        var coordinator = registry.Get<CoordinatorSingleton>();
+                        // Started on every node, coordinators or not: a console may contact any
+                        // node, and the receptionists and their pub-sub mediators talk to each other.
+                        var receptionist = ClusterClientReceptionist.Get(system);
+                        if (roles.Contains(CoordinatorRole))
+                        {
+                            var commands = system.ActorOf(CommandHost.Props(coordinator, registry.Get<SchedulerSingleton>(), token, artifacts), CommandHost.Name);
+                            receptionist.RegisterService(commands);
+                        }
+                        if (roles.Contains(TrainerRole))
+                        {
+                            var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+                            NodeActors.StartTrainers(system, coordinator, TrainerSettings.Create(config, self, CoraExecutable.Command(), gpus));
+                        }
+                        else if (roles.Contains(EvaluatorRole))
+                        {
+                            // Trainers score with their own node's evaluator; an evaluator-only node
+                            // hosts one for work routed to CPU nodes, which nothing routes yet.
+                            system.ActorOf(Evaluator.Props(), "evaluator");
+                        }
+                    });
+                });
+            })
+            .Build();
+        host.StartAsync().GetAwaiter().GetResult();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var registry = ActorRegistry.For(system);
         // Last, once every actor is in place: with a discovery method the node may join at once.
         ClusterFormation.Start(system, config);
-        return new ClusterNode(system, proxy, scheduler, artifacts, config);
+        return new ClusterNode(host, system, registry.Get<CoordinatorSingleton>(), registry.Get<SchedulerSingleton>(), artifacts, config);
+    }
+
+    /// <summary>Stops the host: the node leaves its cluster (coordinated shutdown) if it has not yet.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    /// <summary>Registry keys of the singletons' proxies.</summary>
+    private sealed class CoordinatorSingleton;
+
+    private sealed class SchedulerSingleton;
+
+    /// <summary>The host's lifetime without its console signal handling: the command that runs
+    /// the node decides what Ctrl+C and SIGTERM do.</summary>
+    private sealed class CommandLineLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
