@@ -97,6 +97,41 @@ public sealed class JournalOutageTests : ClusterTestKit
     }
 
     [Fact]
+    public async Task While_the_coordinator_is_down_cluster_show_answers_from_the_membership_and_is_not_held_up_by_a_waiting_command()
+    {
+        var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
+        var (coordinator, trainers) = await StartCluster(trainers: 1);
+        var before = await Console(coordinator, "cluster", "show");
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("note").ValueKind);
+        var trainer = before.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("address").GetString() == trainers[0].Address);
+        Assert.Equal(1, trainer.GetProperty("gpus").GetProperty("total").GetInt32());
+
+        // The journal dies under a submission: the coordinator cannot write it, stops, and its
+        // restarts cannot recover while the database is down. Nothing answers for it now.
+        _server.Kill();
+        var submitting = NodeProcess.RunAsync(Token, "sweep", "start", grid, "--contact", coordinator.Contact, "--insecure");
+        await coordinator.WaitForOutputAsync("Journal unavailable: the sweep coordinator could not recover from the journal", Notice);
+
+        // A command that waits on the coordinator (the node gives up after 20 s), and, after it,
+        // `cluster show`: answered while the first still waits, from the membership alone.
+        var listing = NodeProcess.RunAsync(Token, "sweep", "list", "--contact", coordinator.Contact, "--insecure", "--json");
+        await Task.Delay(TimeSpan.FromSeconds(3));   // its console connects and asks first
+        var shown = await Console(coordinator, "cluster", "show");
+        Assert.False(listing.IsCompleted, "sweep list finished before cluster show, which was asked after it");
+        Assert.Contains("did not answer", shown.GetProperty("note").GetString());
+        Assert.Equal(new[] { coordinator.Address, trainers[0].Address }.Order(), shown.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("address").GetString()).Order());
+        Assert.All(shown.GetProperty("members").EnumerateArray(), m =>
+        {
+            Assert.Equal("Up", m.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, m.GetProperty("gpus").ValueKind);
+        });
+        var (listed, _, _) = await listing;
+        Assert.Equal(ExitCodes.Unavailable, listed);
+        var (submitted, _, _) = await submitting;
+        Assert.NotEqual(ExitCodes.Ok, submitted);
+    }
+
+    [Fact]
     public async Task The_scheduler_survives_a_database_crash_and_answers_again_without_the_schedule_it_could_not_write()
     {
         var grid = _zoo.SmokeGrid(_temp.File("smoke.conf"));
