@@ -6,6 +6,7 @@ using Akka.Event;
 using Cora.Actors.Coordinator;
 using Cora.Actors.Grids;
 using Cora.Actors.Scheduling;
+using Cora.Actors.Serialization;
 
 namespace Cora.Actors.Control;
 
@@ -72,8 +73,9 @@ public sealed class CommandHost : ReceiveActor
             return;
         }
         var command = request.Command;
-        if (command is ConsoleCommand.IAudited audited)
-            _log.Warning("Console: {0} ran {1} {2} at {3:O}", request.User, command.Kind, audited.Target ?? "", DateTimeOffset.UtcNow);
+        // Checked already: no field holds a control character that could forge a log line.
+        if (command is ConsoleCommand.IAudited)
+            _log.Warning("Console: {0} ran {1} {2} at {3:O}", request.User, command.Kind, CoraJsonSerializer.Write(command), DateTimeOffset.UtcNow);
         Answer(request).PipeTo(sender);
     }
 
@@ -144,7 +146,7 @@ public sealed class CommandHost : ReceiveActor
             Refuse(request, violation);
             return new ConsoleRefused(violation.Reason);
         }
-        var reference = await Task.Run(() => _plans.Save(plan));
+        var (reference, _) = await Task.Run(() => _plans.Save(plan));
         return await _coordinator.Ask<SweepAccepted>(new SubmitStoredSweep(reference), AskTimeout);
     }
 

@@ -57,26 +57,17 @@ public record ConsoleCommand
     /// <summary>The command's wire name (<c>sweep-status</c>); null for a kind this node does not know.</summary>
     [JsonIgnore] public string? Kind => Names.GetValueOrDefault(GetType());
 
-    /// <summary>A command the audit log records; <see cref="Target"/> is what it acts on.</summary>
-    public interface IAudited
-    {
-        string? Target { get; }
-    }
+    /// <summary>A command that changes the cluster or its work: the audit log records it, with its fields.</summary>
+    public interface IAudited;
 
     /// <summary>Members, their roles, status and slots. Answered from the membership alone (slots
     /// unknown) while the coordinator is away.</summary>
     public sealed record ClusterShow : ConsoleCommand;
 
     /// <param name="Address">host:port or the full Akka address of a member.</param>
-    public sealed record ClusterLeave([property: JsonPropertyName("address")] string Address) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => Address;
-    }
+    public sealed record ClusterLeave([property: JsonPropertyName("address")] string Address) : ConsoleCommand, IAudited;
 
-    public sealed record ClusterDown([property: JsonPropertyName("address")] string Address) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => Address;
-    }
+    public sealed record ClusterDown([property: JsonPropertyName("address")] string Address) : ConsoleCommand, IAudited;
 
     /// <summary>One part of a plan being uploaded (<see cref="SweepStart"/> ends the upload): the
     /// command host keeps it in the plan store, so no message grows with the sweep.</summary>
@@ -95,10 +86,7 @@ public record ConsoleCommand
         [property: JsonPropertyName("parts")] int Parts,
         [property: JsonPropertyName("sweep_id")] string SweepId,
         [property: JsonPropertyName("name")] string Name,
-        [property: JsonPropertyName("grid_file")] string GridFile) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => $"{Name} ({SweepId})";
-    }
+        [property: JsonPropertyName("grid_file")] string GridFile) : ConsoleCommand, IAudited;
 
     public sealed record SweepList : ConsoleCommand;
 
@@ -106,18 +94,12 @@ public record ConsoleCommand
 
     public sealed record SweepResults([property: JsonPropertyName("sweep_id")] string SweepId) : ConsoleCommand;
 
-    public sealed record SweepCancel([property: JsonPropertyName("sweep_id")] string SweepId) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => SweepId;
-    }
+    public sealed record SweepCancel([property: JsonPropertyName("sweep_id")] string SweepId) : ConsoleCommand, IAudited;
 
     /// <param name="Failed">Also run the sweep's failed trials again, with a fresh attempt budget.</param>
     public sealed record SweepRetry(
         [property: JsonPropertyName("sweep_id")] string SweepId,
-        [property: JsonPropertyName("failed")] bool Failed = false) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => SweepId;
-    }
+        [property: JsonPropertyName("failed")] bool Failed = false) : ConsoleCommand, IAudited;
 
     public sealed record TrialShow([property: JsonPropertyName("trial_id")] string TrialId) : ConsoleCommand;
 
@@ -126,22 +108,13 @@ public record ConsoleCommand
         [property: JsonPropertyName("trial_id")] string TrialId,
         [property: JsonPropertyName("attempt")] int? Attempt = null) : ConsoleCommand;
 
-    public sealed record ScheduleAdd([property: JsonPropertyName("schedule")] AddSchedule Schedule) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => Schedule?.Name;
-    }
+    public sealed record ScheduleAdd([property: JsonPropertyName("schedule")] AddSchedule Schedule) : ConsoleCommand, IAudited;
 
     public sealed record ScheduleList : ConsoleCommand;
 
-    public sealed record ScheduleRemove([property: JsonPropertyName("name")] string Name) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => Name;
-    }
+    public sealed record ScheduleRemove([property: JsonPropertyName("name")] string Name) : ConsoleCommand, IAudited;
 
-    public sealed record ScheduleRunNow([property: JsonPropertyName("name")] string Name) : ConsoleCommand, IAudited
-    {
-        string? IAudited.Target => Name;
-    }
+    public sealed record ScheduleRunNow([property: JsonPropertyName("name")] string Name) : ConsoleCommand, IAudited;
 }
 
 /// <summary>A part of a plan upload is stored.</summary>

@@ -86,36 +86,36 @@ public static class ConsoleValidation
                 yield return Text("address", down.Address);
                 break;
             case ConsoleCommand.PlanPart part:
-                yield return Id("upload", part.Upload, "upload");
+                yield return Id("upload", part.Upload, "an upload");
                 if (part.Part is < 0 or >= MaxParts) yield return new("part", Number(part.Part), $"must be between 0 and {Number(MaxParts - 1)}");
                 if (part.Trials is not { Count: > 0 and <= MaxPartTrials })
                     yield return new("trials", part.Trials is null ? "null" : Number(part.Trials.Count) + " trials", $"must hold 1 to {Number(MaxPartTrials)} trials");
                 break;
             case ConsoleCommand.SweepStart start:
                 // The trials are checked when the parts are put together (CheckPlan).
-                yield return Id("upload", start.Upload, "upload");
+                yield return Id("upload", start.Upload, "an upload");
                 if (start.Parts is < 1 or > MaxParts) yield return new("parts", Number(start.Parts), $"must be between 1 and {Number(MaxParts)}");
-                yield return Id("sweep_id", start.SweepId, "sweep");
+                yield return Id("sweep_id", start.SweepId, "a sweep");
                 yield return Text("name", start.Name);
                 yield return FullPath("grid_file", start.GridFile);
                 break;
             case ConsoleCommand.SweepStatus status:
-                yield return Id("sweep_id", status.SweepId, "sweep");
+                yield return Id("sweep_id", status.SweepId, "a sweep");
                 break;
             case ConsoleCommand.SweepResults results:
-                yield return Id("sweep_id", results.SweepId, "sweep");
+                yield return Id("sweep_id", results.SweepId, "a sweep");
                 break;
             case ConsoleCommand.SweepCancel cancel:
-                yield return Id("sweep_id", cancel.SweepId, "sweep");
+                yield return Id("sweep_id", cancel.SweepId, "a sweep");
                 break;
             case ConsoleCommand.SweepRetry retry:
-                yield return Id("sweep_id", retry.SweepId, "sweep");
+                yield return Id("sweep_id", retry.SweepId, "a sweep");
                 break;
             case ConsoleCommand.TrialShow show:
-                yield return Id("trial_id", show.TrialId, "trial");
+                yield return Id("trial_id", show.TrialId, "a trial");
                 break;
             case ConsoleCommand.TrialLogs logs:
-                yield return Id("trial_id", logs.TrialId, "trial");
+                yield return Id("trial_id", logs.TrialId, "a trial");
                 // The upper bound is the trial's own attempt count, which CommandHost checks.
                 if (logs.Attempt is < 1) yield return new("attempt", Number(logs.Attempt.Value), "must be at least 1 (or absent: the latest attempt)");
                 break;
@@ -159,7 +159,7 @@ public static class ConsoleValidation
             yield return Missing("plan");
             yield break;
         }
-        yield return Id("plan.sweep_id", plan.SweepId, "sweep");
+        yield return Id("plan.sweep_id", plan.SweepId, "a sweep");
         yield return Text("plan.name", plan.Name);
         yield return FullPath("plan.grid_file", plan.GridFile);
         if (plan.Trials is not { Count: > 0 and <= MaxTrials } trials)
@@ -187,7 +187,7 @@ public static class ConsoleValidation
 
     private static IEnumerable<ConsoleViolation?> Trial(string field, TrialPlan trial)
     {
-        yield return Id($"{field}.trial_id", trial.TrialId, "trial");
+        yield return Id($"{field}.trial_id", trial.TrialId, "a trial");
         LoraMethod? method = null;
         var methodProblem = Parsed($"{field}.method", trial.Method, name => method = LoraMethods.Parse(name));
         yield return methodProblem;
@@ -242,7 +242,7 @@ public static class ConsoleValidation
 
     private static IEnumerable<ConsoleViolation?> Basis(string field, BasisPlan basis)
     {
-        yield return Id($"{field}.basis_id", basis.BasisId, "basis");
+        yield return Id($"{field}.basis_id", basis.BasisId, "a basis");
         if (basis.Sources is not { Count: > 0 } sources)
         {
             yield return new($"{field}.sources", basis.Sources is null ? "null" : "[]", "must name at least one source model");
@@ -297,8 +297,9 @@ public static class ConsoleValidation
     private static ConsoleViolation? Device(string field, string? device) =>
         device is not null && Placement.IsDeviceName(device) ? null : new(field, Shown(device), "is not cpu, cuda or cuda:N");
 
+    /// <param name="what">What kind of id, with its article: "a sweep", "an upload".</param>
     private static ConsoleViolation? Id(string field, string? value, string what) =>
-        IsId(value) ? null : new(field, Shown(value), $"must be {(what.StartsWith('u') ? "an" : "a")} {what} id: {SweepPlanner.IdLength} lowercase hex characters");
+        IsId(value) ? null : new(field, Shown(value), $"must be {what} id: {SweepPlanner.IdLength} lowercase hex characters");
 
     private static ConsoleViolation? ScheduleName(string field, string? value) =>
         CronSchedule.IsName(value) ? null : new(field, Shown(value), CronSchedule.NameRule);

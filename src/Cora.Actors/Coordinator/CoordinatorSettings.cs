@@ -9,7 +9,7 @@ namespace Cora.Actors.Coordinator;
 /// <param name="Lease">How long a running attempt stays assigned without word from its trainer
 /// (a heartbeat, progress or its result) before it is requeued.</param>
 /// <param name="LeaseAfterRestart">The lease running attempts get when the coordinator recovers;
-/// zero: they are requeued at once (an embedded node, whose trainers died with it).</param>
+/// zero: they are requeued at once (`cora run`'s one-node cluster, whose trainers died with it).</param>
 public sealed record CoordinatorSettings(TimeSpan Lease, TimeSpan LeaseAfterRestart)
 {
     public static readonly CoordinatorSettings Default = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));

@@ -65,16 +65,8 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
         Recover<ICoordinatorEvent>(e => _book.Apply(e));
         Recover<RecoveryCompleted>(_ => Recovered());
 
-        Command<SubmitSweep>(submit => Submit(submit.Plan.SweepId, () =>
-        {
-            _fresh[submit.Plan.SweepId] = submit.Plan;
-            return _plans.Save(submit.Plan);
-        }));
-        Command<SubmitStoredSweep>(submit => Submit(submit.Plan.SweepId, () =>
-        {
-            _fresh[submit.Plan.SweepId] = _plans.Load(submit.Plan);
-            return submit.Plan;
-        }));
+        Command<SubmitSweep>(submit => Submit(submit.Plan.SweepId, () => _plans.Save(submit.Plan)));
+        Command<SubmitStoredSweep>(submit => Submit(submit.Plan.SweepId, () => (submit.Plan, _plans.Load(submit.Plan))));
         Command<RequestTrial>(Request);
         Command<TrialProgressed>(p =>
         {
@@ -303,8 +295,8 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
     }
 
     /// <summary>Journals a new sweep by its plan-store reference (<paramref name="store"/> puts
-    /// the plan there, or checks it is there); a known sweep is only answered.</summary>
-    private void Submit(string sweepId, Func<PlanRef> store)
+    /// the plan there, or reads and checks it there); a known sweep is only answered.</summary>
+    private void Submit(string sweepId, Func<(PlanRef Reference, SweepPlan Plan)> store)
     {
         if (_book.Knows(sweepId))
         {
@@ -315,11 +307,10 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
         PlanRef reference;
         try
         {
-            reference = store();
+            (reference, _fresh[sweepId]) = store();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            _fresh.Remove(sweepId);
             _log.Warning("Sweep {0} not submitted: {1}", sweepId, e.Message);
             Sender.Tell(new Status.Failure(e));
             return;

@@ -29,42 +29,63 @@ public sealed class PlanStore(string directory)
     /// <summary>Uploads untouched this long were abandoned by their console and are removed.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromDays(1);
 
-    public string Directory { get; } = Path.GetFullPath(directory);
+    /// <summary>The store's directory.</summary>
+    public string Root { get; } = Path.GetFullPath(directory);
 
     /// <summary>The plan store of an artifact store.</summary>
     public static PlanStore In(string artifacts) => new(Path.Combine(artifacts, Folder));
 
-    public string PathOf(string sweepId) => Path.Combine(Directory, sweepId + ".json.gz");
+    public string PathOf(string sweepId) => Path.Combine(Root, sweepId + ".json.gz");
 
     /// <summary>Stores <paramref name="plan"/> (atomically: a crash leaves no half file) unless a
-    /// plan with its id is stored already, and returns the reference to journal.</summary>
-    public PlanRef Save(SweepPlan plan)
+    /// plan with its id is stored already, and returns the stored plan (that one, if so) with the
+    /// reference to journal.</summary>
+    public (PlanRef Reference, SweepPlan Plan) Save(SweepPlan plan)
     {
         var path = PathOf(plan.SweepId);
-        if (!File.Exists(path)) Write(path, plan, overwrite: false);
-        var stored = Load(path, expectedHash: null);
-        return new PlanRef(stored.SweepId, stored.Name, stored.GridFile, stored.Trials.Count, Hash(path));
+        if (File.Exists(path))
+        {
+            var (stored, storedHash) = Read(path);
+            return (ReferenceTo(stored, storedHash), stored);
+        }
+        var bytes = Gzipped(plan);
+        try
+        {
+            WriteAtomically(path, bytes, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another coordinator node stored the same sweep a moment earlier: that one stays.
+            return Save(plan);
+        }
+        return (ReferenceTo(plan, Convert.ToHexStringLower(SHA256.HashData(bytes))), plan);
     }
 
     /// <summary>The plan a reference names, checked against its hash; a missing, changed or
     /// unreadable file is an error that names it.</summary>
     public SweepPlan Load(PlanRef reference)
     {
-        var plan = Load(PathOf(reference.SweepId), reference.Sha256);
+        var path = PathOf(reference.SweepId);
+        var (plan, hash) = Read(path);
+        if (hash != reference.Sha256)
+            throw new InvalidDataException($"{path}: SHA-256 {hash} is not the journaled {reference.Sha256}: the plan file was changed or cut");
         if (plan.SweepId != reference.SweepId || plan.Trials.Count != reference.Trials)
-            throw new InvalidDataException($"{PathOf(reference.SweepId)}: holds sweep {plan.SweepId} with {plan.Trials.Count} trials, not {reference.SweepId} with {reference.Trials}");
+            throw new InvalidDataException($"{path}: holds sweep {plan.SweepId} with {plan.Trials.Count} trials, not {reference.SweepId} with {reference.Trials}");
         return plan;
     }
 
-    private static SweepPlan Load(string path, string? expectedHash)
+    private static PlanRef ReferenceTo(SweepPlan plan, string sha256) => new(plan.SweepId, plan.Name, plan.GridFile, plan.Trials.Count, sha256);
+
+    /// <summary>A stored plan and the SHA-256 of its file, from one read.</summary>
+    private static (SweepPlan Plan, string Sha256) Read(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: the sweep's plan is missing from the artifact store (is the store mounted on this node?)", path);
-        if (expectedHash is not null && Hash(path) is var actual && actual != expectedHash)
-            throw new InvalidDataException($"{path}: SHA-256 {actual} is not the journaled {expectedHash}: the plan file was changed or cut");
+        var bytes = File.ReadAllBytes(path);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
-            return Read<SweepPlan>(path) ?? throw new InvalidDataException($"{path}: holds JSON null, not a sweep plan");
+            return (Ungzipped<SweepPlan>(bytes) ?? throw new InvalidDataException($"{path}: holds JSON null, not a sweep plan"), hash);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException && e.Message.IndexOf(path, StringComparison.Ordinal) < 0)
         {
@@ -72,38 +93,44 @@ public sealed class PlanStore(string directory)
         }
     }
 
-    private static string Hash(string path)
-    {
-        using var file = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(file));
-    }
-
     /// <summary>Keeps one part of a plan a console uploads in pieces (<paramref name="upload"/> is
     /// an id the console chose, <paramref name="part"/> counts from 0). Any node that sees the
     /// store may receive any part.</summary>
     public void SavePart(string upload, int part, IReadOnlyList<TrialPlan> trials)
     {
-        Write(Path.Combine(UploadFolder(upload), $"{part:D6}.json.gz"), trials, overwrite: true);
+        WriteAtomically(Path.Combine(UploadFolder(upload), $"{part:D6}.json.gz"), Gzipped(trials), overwrite: true);
     }
 
-    /// <summary>Gzip'd JSON, written to a temporary file and moved into place: never a half file.</summary>
-    private static void Write<T>(string path, T value, bool overwrite)
+    private static byte[] Gzipped<T>(T value)
     {
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using var memory = new MemoryStream();
+        using (var gzip = new GZipStream(memory, CompressionLevel.Fastest, leaveOpen: true))
         {
             JsonSerializer.Serialize(gzip, value, CoraJsonSerializer.Options);
         }
-        File.Move(temporary, path, overwrite);
+        return memory.ToArray();
     }
 
-    private static T? Read<T>(string path)
+    private static T? Ungzipped<T>(byte[] bytes)
     {
-        using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
         return JsonSerializer.Deserialize<T>(gzip, CoraJsonSerializer.Options);
+    }
+
+    /// <summary>Written to a temporary file and moved into place: never a half file.</summary>
+    private static void WriteAtomically(string path, byte[] bytes, bool overwrite)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, path, overwrite);
+        }
+        finally
+        {
+            File.Delete(temporary);   // gone already once moved
+        }
     }
 
     /// <summary>The trials of an upload's <paramref name="parts"/> parts in order; a missing part is
@@ -116,18 +143,18 @@ public sealed class PlanStore(string directory)
         {
             var path = Path.Combine(folder, $"{part:D6}.json.gz");
             if (!File.Exists(path)) throw new FileNotFoundException($"upload {upload}: part {part} of {parts} never arrived ({path})", path);
-            trials.AddRange(Read<List<TrialPlan>>(path) ?? []);
+            trials.AddRange(Ungzipped<List<TrialPlan>>(File.ReadAllBytes(path)) ?? []);
         }
-        System.IO.Directory.Delete(folder, recursive: true);
+        Directory.Delete(folder, recursive: true);
         RemoveAbandonedUploads();
         return trials;
     }
 
-    private string UploadFolder(string upload) => Path.Combine(Directory, UploadsFolder, upload);
+    private string UploadFolder(string upload) => Path.Combine(Root, UploadsFolder, upload);
 
     private void RemoveAbandonedUploads()
     {
-        var uploads = new DirectoryInfo(Path.Combine(Directory, UploadsFolder));
+        var uploads = new DirectoryInfo(Path.Combine(Root, UploadsFolder));
         if (!uploads.Exists) return;
         foreach (var old in uploads.EnumerateDirectories().Where(d => DateTime.UtcNow - d.LastWriteTimeUtc > AbandonedAfter))
         {

@@ -221,7 +221,7 @@ public sealed class Scheduler : JournaledActor, IWithTimers
             var hashes = new ContentHashes(cache);
             var plan = SweepPlanner.Plan(spec, hashes);
             hashes.Save();
-            return _plans.Save(plan);
+            return _plans.Save(plan).Reference;
         }, _cancel.Token).PipeTo(Self,
             success: plan => new Planned(firing, plan),
             failure: x => new FiringFailed(firing, $"the grid could not be planned: {x.GetBaseException().Message}", Record: true));

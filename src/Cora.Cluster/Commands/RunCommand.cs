@@ -69,7 +69,7 @@ public static class RunCommand
         var journal = db ?? Path.Combine(artifacts, "cora.db");
         error.WriteLine($"grid {spec.Name}: {plan.Trials.Count} trials (sweep {plan.SweepId}); journal {journal}; artifacts {artifacts}");
 
-        await using var node = StartNode(journal, artifacts, parallel, port, httpPort, error);
+        await using var node = await StartNode(journal, artifacts, parallel, port, httpPort, error);
         var accepted = await node.Coordinator.Ask<SweepAccepted>(new SubmitSweep(plan), TimeSpan.FromMinutes(1), cancellation);
         if (!accepted.New)
             error.WriteLine($"sweep {plan.SweepId} is known: {accepted.Counts.Succeeded} succeeded, {accepted.Counts.Failed} failed; continuing");
@@ -109,7 +109,7 @@ public static class RunCommand
     /// <summary>The one-node cluster: <c>cora node --single-node --insecure --role coordinator
     /// --role trainer</c> on 127.0.0.1, quieter, and with running attempts requeued at once when it
     /// starts again (its trainers died with it). Prints where a console and a browser reach it.</summary>
-    private static RunningNode StartNode(string journal, string artifacts, int parallel, int? port, int? httpPort, TextWriter error)
+    private static async Task<RunningNode> StartNode(string journal, string artifacts, int parallel, int? port, int? httpPort, TextWriter error)
     {
         var remotePort = port ?? FreePort();
         var given = CoraEnvironment.Get(CoraEnvironment.Token);
@@ -129,7 +129,7 @@ public static class RunCommand
         if (httpPort is not null)
         {
             var full = config.WithFallback(CoraConfig.Reference);
-            web = DashboardServer.StartAsync(node, DashboardSettings.Create(full), HealthSettings.Create(full)).GetAwaiter().GetResult();
+            web = await DashboardServer.StartAsync(node, DashboardSettings.Create(full), HealthSettings.Create(full));
             error.WriteLine($"dashboard, /metrics and health checks at {web.Address}");
         }
         return new RunningNode(node, web);

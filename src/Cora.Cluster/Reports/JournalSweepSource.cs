@@ -29,7 +29,7 @@ public sealed class JournalSweepSource : ISweepSource
     /// SQLite journal's own folder (where `cora run` keeps both).</param>
     public static JournalSweepSource Open(string target, string? artifacts = null)
     {
-        var postgres = target.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+        var postgres = JournalConfig.IsPostgres(target);
         if (!postgres && !File.Exists(target))
             throw new FileNotFoundException($"{target}: no such journal (the SQLite file `cora run` keeps in ARTIFACTS/cora.db, or a PostgreSQL connection string)", target);
         // Warnings and errors only: the report's own progress is what stderr should show.

@@ -200,7 +200,7 @@ public sealed class SweepBookTests
     {
         using var directory = new TempDirectory();
         var store = new PlanStore(directory.Path);
-        var stored = store.Save(Plans.Sweep("s2", "t2", "t3"));
+        var stored = store.Save(Plans.Sweep("s2", "t2", "t3")).Reference;
         var book = new SweepBook(store.Load);
         book.Apply(new SweepSubmitted(Plans.Sweep("s1", "t1", "t2"), At));
         book.Apply(book.Submit(stored, At)!);
@@ -224,7 +224,7 @@ public sealed class SweepBookTests
     {
         using var directory = new TempDirectory();
         var store = new PlanStore(directory.Path);
-        var stored = store.Save(Plans.Sweep("s1", "t1"));
+        var stored = store.Save(Plans.Sweep("s1", "t1")).Reference;
         File.AppendAllText(store.PathOf("s1"), "x");
         var error = Assert.Throws<InvalidDataException>(() => new SweepBook(store.Load).Apply(new SweepStored(stored, At)));
         Assert.Contains(store.PathOf("s1"), error.Message);

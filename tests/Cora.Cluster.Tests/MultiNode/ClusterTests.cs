@@ -360,6 +360,6 @@ public sealed class ClusterTests : ClusterTestKit
 
         await Console(coordinator, "schedule", "remove", "nightly");
         Assert.Empty((await Console(coordinator, "schedule", "list")).GetProperty("schedules").EnumerateArray());
-        Assert.Contains("ran schedule-run-now nightly", coordinator.Output);   // audit-logged like the other mutating commands
+        Assert.Contains("ran schedule-run-now {\"name\":\"nightly\"}", coordinator.Output);   // audit-logged like the other mutating commands
     }
 }

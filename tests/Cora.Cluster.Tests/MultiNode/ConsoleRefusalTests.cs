@@ -103,6 +103,7 @@ public sealed class ConsoleRefusalTests
         Assert.Equal(big.Trials.Count, (await console.Ask<SweepStatus>(new ConsoleCommand.SweepStatus(big.SweepId), CancellationToken.None)).Counts.Pending);
         Assert.True(File.Exists(PlanStore.In(artifacts).PathOf(big.SweepId)));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(artifacts, PlanStore.Folder, "uploads")));
-        Assert.Contains($"ran sweep-start hand-made ({big.SweepId})", node.Output);
+        Assert.Contains($"ran sweep-start {{\"upload\":", node.Output);
+        Assert.Contains($"\"parts\":3,\"sweep_id\":\"{big.SweepId}\",\"name\":\"hand-made\"", node.Output);
     }
 }
