@@ -102,7 +102,7 @@ public sealed class CommandHost : ReceiveActor
                 ConsoleCommand.SweepStart start => await Start(request, start),
                 ConsoleCommand.SweepList => await _coordinator.Ask<SweepList>(ListSweeps.Instance, AskTimeout),
                 ConsoleCommand.SweepStatus status => await _coordinator.Ask<SweepStatus>(new GetSweepStatus(status.SweepId), AskTimeout),
-                ConsoleCommand.SweepResults results => await _coordinator.Ask<SweepResults>(new GetSweepResults(results.SweepId), AskTimeout),
+                ConsoleCommand.SweepResults results => await _coordinator.Ask<SweepResults>(new GetSweepResults(results.SweepId, results.Offset, results.Limit), AskTimeout),
                 ConsoleCommand.SweepCancel cancel => await _coordinator.Ask<SweepStatus>(new CancelSweep(cancel.SweepId), AskTimeout),
                 ConsoleCommand.SweepRetry retry => await _coordinator.Ask<SweepStatus>(new RetrySweep(retry.SweepId, retry.Failed), AskTimeout),
                 ConsoleCommand.TrialShow show => await _coordinator.Ask<TrialDetail>(new GetTrial(show.TrialId), AskTimeout),

@@ -92,7 +92,12 @@ public record ConsoleCommand
 
     public sealed record SweepStatus([property: JsonPropertyName("sweep_id")] string SweepId) : ConsoleCommand;
 
-    public sealed record SweepResults([property: JsonPropertyName("sweep_id")] string SweepId) : ConsoleCommand;
+    /// <summary>A page of a sweep's results (<see cref="GetSweepResults"/>); a console that names
+    /// no <paramref name="Limit"/> (before paging) gets every row.</summary>
+    public sealed record SweepResults(
+        [property: JsonPropertyName("sweep_id")] string SweepId,
+        [property: JsonPropertyName("offset")] int Offset = 0,
+        [property: JsonPropertyName("limit")] int? Limit = null) : ConsoleCommand;
 
     public sealed record SweepCancel([property: JsonPropertyName("sweep_id")] string SweepId) : ConsoleCommand, IAudited;
 

@@ -46,6 +46,10 @@ public static class ConsoleValidation
     /// under the remoting frame limit.</summary>
     public const int MaxPartTrials = 500;
 
+    /// <summary>Most result rows one answer may hold: a row is a few hundred bytes (a failure
+    /// reason at most a few kB), so a page stays far under the remoting frame limit.</summary>
+    public const int MaxResultRows = 500;
+
     /// <summary>Most parts one upload may have (a plan of <see cref="MaxTrials"/> in full parts).</summary>
     public const int MaxParts = MaxTrials / MaxPartTrials;
 
@@ -104,6 +108,8 @@ public static class ConsoleValidation
                 break;
             case ConsoleCommand.SweepResults results:
                 yield return Id("sweep_id", results.SweepId, "a sweep");
+                if (results.Offset < 0) yield return new("offset", Number(results.Offset), "must be ≥ 0");
+                if (results.Limit is < 1 or > MaxResultRows) yield return new("limit", Number(results.Limit.Value), $"must be between 1 and {Number(MaxResultRows)}");
                 break;
             case ConsoleCommand.SweepCancel cancel:
                 yield return Id("sweep_id", cancel.SweepId, "a sweep");

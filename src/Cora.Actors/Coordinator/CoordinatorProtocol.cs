@@ -159,8 +159,14 @@ public sealed record TrialFailed(
 /// <summary>Reply: <see cref="SweepStatus"/> (state "unknown" for an id never submitted).</summary>
 public sealed record GetSweepStatus([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;
 
-/// <summary>Reply: <see cref="SweepResults"/>, one row per trial of the sweep in plan order.</summary>
-public sealed record GetSweepResults([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;
+/// <summary>Reply: <see cref="SweepResults"/>, one row per trial of the sweep in plan order, from
+/// trial <paramref name="Offset"/> on, at most <paramref name="Limit"/> of them (null: all of them,
+/// for a caller on the coordinator's own node; the console asks page by page, since one remote
+/// message is bounded by Akka's frame size).</summary>
+public sealed record GetSweepResults(
+    [property: JsonPropertyName("sweep_id")] string SweepId,
+    [property: JsonPropertyName("offset")] int Offset = 0,
+    [property: JsonPropertyName("limit")] int? Limit = null) : ICoordinatorMessage;
 
 public sealed record SweepCounts(
     [property: JsonPropertyName("total")] int Total,
@@ -218,9 +224,17 @@ public sealed record TrialRow(
     [property: JsonPropertyName("output_dir")] string? OutputDir = null,
     [property: JsonPropertyName("a_init"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AInit = null);
 
+/// <param name="Rows">The rows asked for: trials <paramref name="Offset"/> to Offset + Rows.Count − 1.</param>
+/// <param name="Total">The sweep's trials (0: no such sweep).</param>
 public sealed record SweepResults(
     [property: JsonPropertyName("sweep_id")] string SweepId,
-    [property: JsonPropertyName("rows")] IReadOnlyList<TrialRow> Rows) : ICoordinatorMessage;
+    [property: JsonPropertyName("rows")] IReadOnlyList<TrialRow> Rows,
+    [property: JsonPropertyName("offset")] int Offset,
+    [property: JsonPropertyName("total")] int Total) : ICoordinatorMessage
+{
+    /// <summary>The rows of every trial of a sweep, asked for at once.</summary>
+    public static SweepResults Whole(string sweepId, IReadOnlyList<TrialRow> rows) => new(sweepId, rows, 0, rows.Count);
+}
 
 /// <summary>Reply: <see cref="SweepStatus"/> after the cancellation (state "unknown": no such sweep).</summary>
 public sealed record CancelSweep([property: JsonPropertyName("sweep_id")] string SweepId) : ICoordinatorMessage;

@@ -339,12 +339,19 @@ public sealed class SweepBook(Func<PlanRef, SweepPlan> plans)
         return new CoordinatorOverview(sweeps, counts, RunningTrials(_running.Values.OrderBy(t => t.Order), progress), recent, trainers);
     }
 
-    /// <summary>One row per trial of the sweep, in plan order.</summary>
-    public SweepResults Results(string sweepId) => new(sweepId, TrialsOf(sweepId).Select(t => new TrialRow(
-        t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Plan.Sources, t.Plan.Dataset, t.Plan.Seed,
-        t.State.ToString().ToLowerInvariant(), t.Attempt, t.Metrics ?? new Dictionary<string, JsonElement>(),
-        t.State == TrialState.Failed ? t.FailureReason : null,
-        t.State == TrialState.Succeeded ? t.OutputDir : null, t.Plan.AInit)).ToList());
+    /// <summary>One row per trial of the sweep, in plan order: <see cref="GetSweepResults.Limit"/>
+    /// of them (null: all) from <see cref="GetSweepResults.Offset"/> on.</summary>
+    public SweepResults Results(GetSweepResults query)
+    {
+        var trials = TrialsOf(query.SweepId);
+        var offset = Math.Clamp(query.Offset, 0, trials.Count);
+        var page = trials.Skip(offset).Take(query.Limit ?? trials.Count).Select(t => new TrialRow(
+            t.Plan.TrialId, t.Plan.Method, t.Plan.Rank, t.Plan.Sources, t.Plan.Dataset, t.Plan.Seed,
+            t.State.ToString().ToLowerInvariant(), t.Attempt, t.Metrics ?? new Dictionary<string, JsonElement>(),
+            t.State == TrialState.Failed ? t.FailureReason : null,
+            t.State == TrialState.Succeeded ? t.OutputDir : null, t.Plan.AInit)).ToList();
+        return new SweepResults(query.SweepId, page, offset, trials.Count);
+    }
 
     /// <summary>Every sweep in submission order with its state and counts.</summary>
     public SweepList List(IReadOnlyDictionary<string, TrialProgressed> progress) => new(SweepIds

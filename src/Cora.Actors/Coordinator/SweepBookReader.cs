@@ -30,7 +30,7 @@ public sealed class SweepBookReader : ReceivePersistentActor
         // A lambda, not the method group: a snapshot offer replaces _book.
         Recover<ICoordinatorEvent>(e => _book.Apply(e));
         Command<ListSweeps>(_ => Sender.Tell(_book.List(NoProgress)));
-        Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
+        Command<GetSweepResults>(q => Sender.Tell(_book.Results(q)));
         Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, NoProgress)));
         CommandAny(m => _log.Warning("SweepBookReader is read-only; ignored {0}", m.GetType().Name));
     }

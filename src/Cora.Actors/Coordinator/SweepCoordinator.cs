@@ -114,7 +114,7 @@ public sealed class SweepCoordinator : JournaledActor, IWithTimers
         Command<ListSweeps>(_ => Sender.Tell(_book.List(_progress)));
         Command<Terminated>(t => TrainerStopped(t.ActorRef));
         Command<GetSweepStatus>(q => Sender.Tell(_book.Status(q.SweepId, _progress)));
-        Command<GetSweepResults>(q => Sender.Tell(_book.Results(q.SweepId)));
+        Command<GetSweepResults>(q => Sender.Tell(_book.Results(q)));
         Command<SaveSnapshotSuccess>(saved =>
             DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed => _log.Warning("Snapshot failed (recovery will replay more events): {0}", failed.Cause.Message));

@@ -20,7 +20,7 @@ public static class SweepResultsCommand
         command.SetAction(async (parse, cancellation) =>
         {
             await using var client = options.Connect(parse);
-            var results = await client.Ask<SweepResults>(new ConsoleCommand.SweepResults(parse.GetValue(id)!), cancellation);
+            var results = await client.Results(parse.GetValue(id)!, cancellation);
             if (results.Rows.Count == 0) throw new Training.InvalidInputException($"no sweep {parse.GetValue(id)} (see `cora sweep list`)");
             var output = parse.InvocationConfiguration.Output;
             var chosen = parse.GetValue(options.Json) ? "json" : parse.GetValue(format);

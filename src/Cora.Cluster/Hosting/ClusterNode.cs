@@ -3,7 +3,8 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using Akka.Hosting;
-using Akka.Remote.Transport.DotNetty;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
 using Cora.Actors.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,8 +32,9 @@ namespace Cora.Cluster.Hosting;
 /// </list>
 /// Every node is built here, one way, on Akka.Hosting (Microsoft.Extensions.Hosting): `cora node`
 /// and `cora run` (a one-node cluster with both roles) alike. Singletons, their proxies and the
-/// receptionist come from Akka.Cluster.Hosting; the node's HOCON (<see cref="NodeConfig"/>) holds
-/// the rest, the journal's plugin settings included (<see cref="JournalConfig"/>).
+/// receptionist come from Akka.Cluster.Hosting, remoting and TLS from Akka.Remote.Hosting, the
+/// journal from Akka.Persistence.Sql.Hosting (<see cref="JournalConfig"/>); the node's HOCON
+/// (<see cref="NodeConfig"/>) holds the rest: split-brain resolver, failure detectors, breakers.
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
@@ -82,18 +84,20 @@ public sealed class ClusterNode : IAsyncDisposable
         var token = config.GetString("cora.console.token", "");
         if (roles.Contains(CoordinatorRole) && string.IsNullOrEmpty(token))
             throw new InvalidInputException("cora.console.token: a coordinator node needs the console token (set CORA_TOKEN)");
-        if (roles.Contains(CoordinatorRole)) config = JournalConfig.For(journal).WithFallback(config);
         var snapshotEvery = NodeActors.SnapshotEvery(config);
         var schedulerSettings = SchedulerSettings.Create(config);
         var backoff = RestartBackoff.Create(config);
-        // A trainer never creates the store: a missing mount would silently become a private
-        // directory that no other node sees.
+        // Coordinators (plans, content hashes) and trainers (bases, adapters, results) never
+        // create the store: a missing mount would silently become a private directory that no
+        // other node sees. An evaluator-only node does not use it.
         var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path", "artifacts"));
-        if (roles.Contains(TrainerRole) && !Directory.Exists(artifacts))
-            throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there (every node must see the same directory)");
+        var user = roles.FirstOrDefault(r => r is CoordinatorRole or TrainerRole);
+        if (user is not null && !Directory.Exists(artifacts))
+            throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there " +
+                $"(every {CoordinatorRole} and {TrainerRole} node must see the same directory; this node has the {user} role)");
 
         // Refusals (plain TCP off loopback, missing or foreign certificates) come before anything starts.
-        var ssl = TlsSettings.Create(config).Setup(config, TlsSettings.Peer.Node).Get<DotNettySslSetup>();
+        var ssl = TlsSettings.Create(config).Ssl(config, TlsSettings.Peer.Node);
         var host = new HostBuilder()
             .ConfigureServices(services =>
             {
@@ -108,7 +112,20 @@ public sealed class ClusterNode : IAsyncDisposable
                             loggers.ClearLoggers();
                             loggers.AddLogger<StderrLogger>();
                         });
-                    if (ssl.HasValue) akka.AddSetup(ssl.Value);
+                    // The node's identity in typed options over its HOCON: address and TLS, roles
+                    // and seeds, and (coordinators) the journal. Read from the merged config, so the
+                    // command line, environment and config file still decide them.
+                    akka.WithRemoting(Remoting(config, ssl))
+                        .WithClustering(new ClusterOptions
+                        {
+                            Roles = [.. roles],
+                            SeedNodes = config.GetStringList("akka.cluster.seed-nodes", []) is { Count: > 0 } seeds ? [.. seeds] : null,
+                        });
+                    if (roles.Contains(CoordinatorRole))
+                    {
+                        var (journalOptions, snapshotOptions) = JournalConfig.Options(journal);
+                        akka.WithSqlPersistence(journalOptions, snapshotOptions);
+                    }
                     var singleton = new ClusterSingletonOptions { Role = CoordinatorRole };
                     if (roles.Contains(CoordinatorRole))
                     {
@@ -161,6 +178,17 @@ public sealed class ClusterNode : IAsyncDisposable
         ClusterFormation.Start(system, config);
         return new ClusterNode(host, system, registry.Get<CoordinatorSingleton>(), registry.Get<SchedulerSingleton>(), artifacts, config);
     }
+
+    /// <summary>Akka.Remote's address (<c>akka.remote.dot-netty.tcp</c>) and TLS; null
+    /// <paramref name="ssl"/> is plain TCP (<c>--insecure</c>, loopback only).</summary>
+    private static RemoteOptions Remoting(Config config, SslOptions? ssl) => new()
+    {
+        HostName = config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"),
+        Port = config.GetInt("akka.remote.dot-netty.tcp.port", 4053),
+        PublicHostName = config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } published ? published : null,
+        EnableSsl = ssl is not null,
+        Ssl = ssl ?? new SslOptions(),
+    };
 
     /// <summary>Stops the host: the node leaves its cluster (coordinated shutdown) if it has not yet.</summary>
     public async ValueTask DisposeAsync()

@@ -120,6 +120,22 @@ public sealed class ConsoleClient : IAsyncDisposable
         return await Ask<SweepAccepted>(new ConsoleCommand.SweepStart(upload, parts.Count, plan.SweepId, plan.Name, plan.GridFile), cancellation);
     }
 
+    /// <summary>Every row of a sweep's results, asked for in pages of at most
+    /// <see cref="ConsoleValidation.MaxResultRows"/> (one answer is bounded by the frame size). A
+    /// node from before paging answers the first request with every row and no total.</summary>
+    public async Task<SweepResults> Results(string sweepId, CancellationToken cancellation)
+    {
+        var rows = new List<TrialRow>();
+        SweepResults page;
+        do
+        {
+            page = await Ask<SweepResults>(new ConsoleCommand.SweepResults(sweepId, rows.Count, ConsoleValidation.MaxResultRows), cancellation);
+            rows.AddRange(page.Rows);
+        }
+        while (page.Rows.Count > 0 && rows.Count < page.Total);
+        return SweepResults.Whole(sweepId, rows);
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Shutting remoting down logs connection warnings after the loggers have stopped, which

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Remote.Hosting;
 using Akka.Remote.Transport.DotNetty;
 using Cora.Cluster.Certificates;
 using Cora.Training;
@@ -38,13 +39,12 @@ public sealed record TlsSettings(bool Enabled, string CertsDir, string Password,
     public static string EnableLine(bool insecure) => $"{EnableKey} = {(insecure ? "off" : "on")}";
 
     /// <summary>
-    /// The actor system's setup: <paramref name="config"/>, plus, with TLS, Akka's DotNettySslSetup
-    /// with mutual authentication and <see cref="PeerValidation"/> against ca.crt. Refuses (naming
-    /// the key) plain TCP off loopback, and TLS without certificates.
+    /// This side's TLS for Akka.Remote: mutual authentication, with <see cref="PeerValidation"/>
+    /// against ca.crt; null with <c>--insecure</c> (plain TCP). Refuses (naming the key) plain TCP
+    /// off loopback, TLS without certificates, and a node certificate that does not name the host.
     /// </summary>
-    public ActorSystemSetup Setup(Config config, Peer peer)
+    public SslOptions? Ssl(Config config, Peer peer)
     {
-        var bootstrap = BootstrapSetup.Create().WithConfig(config);
         if (!Enabled)
         {
             foreach (var key in new[] { HostnameKey, PublicHostnameKey })
@@ -55,7 +55,7 @@ public sealed record TlsSettings(bool Enabled, string CertsDir, string Password,
                     throw new InvalidInputException($"{key} = \"{host}\"{(host.Length == 0 ? " (every interface)" : "")}: --insecure (plain TCP) is allowed on loopback only (127.0.0.1, ::1, localhost). " +
                         $"Off this machine a {(peer == Peer.Node ? "node" : "console")} talks mutual TLS: drop --insecure and give it certificates ({MakeThem(peer)}).");
             }
-            return ActorSystemSetup.Create(bootstrap);
+            return null;
         }
         var (certificate, ca) = Load(peer);
         if (peer == Peer.Node && ValidateCertificateHostname)
@@ -67,8 +67,26 @@ public sealed record TlsSettings(bool Enabled, string CertsDir, string Password,
                 throw new InvalidInputException($"{key} = \"{self}\": {new CertsDirectory(CertsDir).NodeKeyStore} does not name this host, so peers would refuse it " +
                     $"(it names {string.Join(", ", AlternativeNames(certificate))}); make one with `cora cert create-node {self} … --overwrite`");
         }
-        return bootstrap.And(new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
-            validateCertificateHostname: ValidateCertificateHostname, customValidator: PeerValidation.Against(ca, ValidateCertificateHostname)));
+        return new SslOptions
+        {
+            X509Certificate = certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = ValidateCertificateHostname,
+            CustomValidator = PeerValidation.Against(ca, ValidateCertificateHostname),
+        };
+    }
+
+    /// <summary>
+    /// The console's actor system setup (a console is not a hosted node): <paramref name="config"/>,
+    /// plus, with TLS, <see cref="Ssl"/> as Akka's DotNettySslSetup.
+    /// </summary>
+    public ActorSystemSetup Setup(Config config, Peer peer)
+    {
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        if (Ssl(config, peer) is not { } ssl) return ActorSystemSetup.Create(bootstrap);
+        return bootstrap.And(new DotNettySslSetup(ssl.X509Certificate!, ssl.SuppressValidation ?? false, ssl.RequireMutualAuthentication ?? true,
+            ssl.ValidateCertificateHostname ?? true, ssl.CustomValidator));
     }
 
     /// <summary>This side's certificate (with its key) and the CA to check peers against.</summary>

@@ -11,7 +11,7 @@ public sealed class ConsoleSweepSource(ConsoleClient client) : ISweepSource
         client.Ask<SweepList>(new ConsoleCommand.SweepList(), cancellation);
 
     public Task<SweepResults> Results(string sweepId, CancellationToken cancellation) =>
-        client.Ask<SweepResults>(new ConsoleCommand.SweepResults(sweepId), cancellation);
+        client.Results(sweepId, cancellation);
 
     public ValueTask DisposeAsync() => client.DisposeAsync();
 }

@@ -40,6 +40,18 @@ public sealed class SweepBookTests
     }
 
     [Fact]
+    public void Results_come_in_pages_in_plan_order_with_the_sweeps_total()
+    {
+        var book = Book(new SweepSubmitted(Plans.Sweep("s1", "t1", "t2", "t3", "t4", "t5"), At));
+        var pages = new[] { (0, 2), (2, 2), (4, 2), (5, 2) }.Select(p => book.Results(new GetSweepResults("s1", p.Item1, p.Item2))).ToList();
+        Assert.Equal([["t1", "t2"], ["t3", "t4"], ["t5"], []], pages.Select(p => p.Rows.Select(r => r.TrialId).ToArray()));
+        Assert.Equal([0, 2, 4, 5], pages.Select(p => p.Offset));
+        Assert.All(pages, p => Assert.Equal(5, p.Total));
+        Assert.Equal(5, book.Results(new GetSweepResults("s1")).Rows.Count);
+        Assert.Equal((0, 0), (book.Results(new GetSweepResults("none", 0, 2)).Rows.Count, book.Results(new GetSweepResults("none", 0, 2)).Total));
+    }
+
+    [Fact]
     public void A_snapshot_restores_the_same_book_through_the_serializer()
     {
         var book = Book(
@@ -57,7 +69,7 @@ public sealed class SweepBookTests
 
         Assert.Equal(CoraJsonSerializer.Write(book.Status("s1", new Dictionary<string, TrialProgressed>())),
             CoraJsonSerializer.Write(restored.Status("s1", new Dictionary<string, TrialProgressed>())));
-        Assert.Equal(CoraJsonSerializer.Write(book.Results("s1")), CoraJsonSerializer.Write(restored.Results("s1")));
+        Assert.Equal(CoraJsonSerializer.Write(book.Results(new GetSweepResults("s1"))), CoraJsonSerializer.Write(restored.Results(new GetSweepResults("s1"))));
         // Pending order survives: t2 (retrying) comes before t4.
         Assert.Equal(("t2", 2), (restored.Assign("c", "n", 0, At)!.TrialId, restored.Assign("c", "n", 0, At)!.Attempt));
         Assert.Equal(json, CoraJsonSerializer.Write(restored.Snapshot()));

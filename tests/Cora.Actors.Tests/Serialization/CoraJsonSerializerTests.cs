@@ -79,7 +79,7 @@ public sealed class CoraJsonSerializerTests() : TestKit(CoraConfig.Reference)
     [Fact]
     public void Result_rows_carry_the_output_dir_and_rows_from_an_older_node_read_without_it()
     {
-        var results = new SweepResults("s1", [new TrialRow("t1", "lora", 4, 0, "alpaca", 0, "succeeded", 1, Plans.Metrics(("rougeL", 0.5)), OutputDir: "/a/t1")]);
+        var results = SweepResults.Whole("s1", [new TrialRow("t1", "lora", 4, 0, "alpaca", 0, "succeeded", 1, Plans.Metrics(("rougeL", 0.5)), OutputDir: "/a/t1")]);
         var json = JsonNode.Parse(CoraJsonSerializer.Write(results))!.AsObject();
         var row = json["rows"]![0]!.AsObject();
         Assert.Equal("/a/t1", (string)row["output_dir"]!);

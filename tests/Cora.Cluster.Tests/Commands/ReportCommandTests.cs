@@ -48,7 +48,7 @@ public sealed partial class ReportCommandTests(MicroZoo zoo) : IDisposable
     [Fact]
     public void The_default_directory_is_under_the_artifact_store_the_trials_show_else_here()
     {
-        static Cora.Actors.Coordinator.SweepResults Results(string? outputDir) => new("abc", [new Cora.Actors.Coordinator.TrialRow(
+        static Cora.Actors.Coordinator.SweepResults Results(string? outputDir) => Cora.Actors.Coordinator.SweepResults.Whole("abc", [new Cora.Actors.Coordinator.TrialRow(
             "t1", "lora", 4, 0, "alpaca", 0, outputDir is null ? "failed" : "succeeded", 1, new Dictionary<string, JsonElement>(), OutputDir: outputDir)]);
         Assert.Equal(Path.Combine("/store", "reports", "abc"), ReportCommand.DefaultDirectory(Results("/store/trials/t1/attempt-2")));
         Assert.Equal(Path.Combine("reports", "abc"), ReportCommand.DefaultDirectory(Results(null)));

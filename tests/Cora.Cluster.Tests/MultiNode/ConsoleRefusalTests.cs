@@ -105,5 +105,13 @@ public sealed class ConsoleRefusalTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(artifacts, PlanStore.Folder, "uploads")));
         Assert.Contains($"ran sweep-start {{\"upload\":", node.Output);
         Assert.Contains($"\"parts\":3,\"sweep_id\":\"{big.SweepId}\",\"name\":\"hand-made\"", node.Output);
+
+        // Its results come back in pages (3 here), every row once, in plan order; a page too
+        // big for one answer is refused, naming the field.
+        var rows = (await console.Results(big.SweepId, CancellationToken.None)).Rows;
+        Assert.Equal(big.Trials.Select(t => t.TrialId), rows.Select(r => r.TrialId));
+        Assert.All(rows, r => Assert.Equal("pending", r.Status));
+        Assert.Contains("limit = 100000: must be between 1 and",
+            (await Assert.ThrowsAsync<ConsoleRefusedException>(() => console.Ask<SweepResults>(new ConsoleCommand.SweepResults(big.SweepId, 0, 100_000), CancellationToken.None))).Message);
     }
 }

@@ -10,18 +10,20 @@ public sealed class NodeStartTests
     private static async Task<string> Refused(TempDirectory temp, string token, params string[] args)
     {
         var (code, _, stderr) = await NodeProcess.RunAsync(token, ["node", "--config", Path.Combine(Fixtures.Repository, "hocon", "node.conf"),
-            "--role", "coordinator", "--port", "0", "--single-node", "--db", temp.File("journal.db"), .. args]);
+            "--role", "coordinator", "--port", "0", "--single-node", "--db", temp.File("journal.db"), "--artifacts", temp.Path, .. args]);
         Assert.True(code == ExitCodes.DataError, $"exit {code}: {stderr}");
         return stderr;
     }
 
-    [Fact]
-    public async Task A_trainer_node_without_the_shared_artifact_store_refuses_to_start()
+    [Theory]
+    [InlineData("trainer")]
+    [InlineData("coordinator")]
+    public async Task A_node_without_the_shared_artifact_store_refuses_to_start(string role)
     {
         using var temp = new TempDirectory();
         var missing = temp.File("not-mounted");
         var (code, _, stderr) = await NodeProcess.RunAsync("token", "node", "--config", Path.Combine(Fixtures.Repository, "hocon", "node.conf"),
-            "--role", "trainer", "--port", "0", "--single-node", "--artifacts", missing);
+            "--role", role, "--port", "0", "--single-node", "--db", temp.File("journal.db"), "--artifacts", missing);
         Assert.Equal(ExitCodes.DataError, code);
         Assert.Contains($"{missing} does not exist on this node; mount the shared artifact store", stderr);
         Assert.False(Directory.Exists(missing));

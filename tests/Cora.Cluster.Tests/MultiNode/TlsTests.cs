@@ -108,7 +108,7 @@ public sealed class TlsTests : IDisposable
     {
         var certs = await MakeCertificates("ours");
         var theirs = await MakeCertificates("theirs");
-        var node = Node("--role", "coordinator", "--single-node", "--db", _temp.File("journal.db"), "--certs-dir", certs);
+        var node = Node("--role", "coordinator", "--single-node", "--db", _temp.File("journal.db"), "--artifacts", _temp.Path, "--certs-dir", certs);
         await node.WaitUpAsync();
         // Consoles that get no answer give up after 10 s instead of a minute.
         var console = _temp.File("console.conf");

@@ -9,12 +9,12 @@ public sealed class SweepChangesTests
     [Fact]
     public void Added_removed_status_and_metric_changes_between_two_sweeps()
     {
-        var baseline = new SweepResults("night-1", [
+        var baseline = SweepResults.Whole("night-1", [
             Row("lora", 8, 0, 0, 0.40, 2.0),
             Row("cora-fb", 8, 3, 0, 0.42, 1.8),
             Row("zeros-fb", 8, 0, 0, 0.10, 3.0),
         ]);
-        var current = new SweepResults("night-2", [
+        var current = SweepResults.Whole("night-2", [
             Row("lora", 8, 0, 0, 0.40, 2.0),
             Row("lora", 8, 0, 1, 0.50, 2.2),   // a seed more
             Row("cora-fb", 8, 3, 0, 0, 0, status: "failed"),
