@@ -54,7 +54,7 @@ public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<strin
         if (slots < 0) throw new InvalidInputException($"cora.trainer.slots: must be ≥ 0 (got {slots})");
         if (slots == 0) slots = Math.Max(1, gpus);
         var command = config.GetStringList("cora.trainer.command", []).ToList();
-        var artifacts = config.GetString("cora.artifacts.path", "artifacts");
+        var artifacts = config.GetString("cora.artifacts.path", "");
         if (string.IsNullOrWhiteSpace(artifacts)) throw new InvalidInputException("cora.artifacts.path: must not be empty");
         var threads = config.GetInt("cora.trainer.threads-per-trial", 0);
         if (threads < 0) throw new InvalidInputException($"cora.trainer.threads-per-trial: must be ≥ 0 (got {threads})");

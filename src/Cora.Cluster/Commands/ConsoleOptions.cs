@@ -14,7 +14,7 @@ public sealed class ConsoleOptions
 {
     public Option<string[]> Contact { get; } = new("--contact")
     {
-        Description = "A cluster node as host:port (repeatable; default: env CORA_CONTACT, else 127.0.0.1:4053)",
+        Description = $"A cluster node as host:port (repeatable; default: env {CoraEnvironment.Contact.Name}, else {NodeConfig.DefaultContact})",
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -46,7 +46,7 @@ public sealed class ConsoleOptions
     {
         var contacts = parse.GetValue(Contact) is { Length: > 0 } given
             ? given
-            : (CoraEnvironment.Get(CoraEnvironment.Contact) ?? "127.0.0.1:4053").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            : (CoraEnvironment.Get(CoraEnvironment.Contact) ?? NodeConfig.DefaultContact).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return ConsoleClient.Connect(contacts, parse.GetValue(Config), parse.GetValue(CertsDir), parse.GetValue(Insecure));
     }
 }

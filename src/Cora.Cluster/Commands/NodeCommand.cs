@@ -25,8 +25,8 @@ public static class NodeCommand
         var config = new Option<string?>("--config") { Description = "Node HOCON (e.g. hocon/node.conf)" };
         var roles = new Option<string[]>("--role") { Description = "coordinator, trainer, evaluator (repeatable; default from the config)", AllowMultipleArgumentsPerToken = true };
         roles.AcceptOnlyFromAmong([.. ClusterNode.Roles]);
-        var hostname = new Option<string?>("--hostname") { Description = "Address other nodes reach this one at (default 127.0.0.1)" };
-        var port = new Option<int?>("--port") { Description = "Akka.Remote port (default 4053)" };
+        var hostname = new Option<string?>("--hostname") { Description = $"Address other nodes reach this one at (default {NodeConfig.Shipped.GetString(NodeConfig.HostnameKey)})" };
+        var port = new Option<int?>("--port") { Description = $"Akka.Remote port (default {NodeConfig.DefaultPort})" };
         var seeds = new Option<string[]>("--seed") { Description = "Seed node host:port, repeated for each coordinator node: the same list on every node", AllowMultipleArgumentsPerToken = true };
         var singleNode = new Option<bool>("--single-node") { Description = "No seeds: this node founds a cluster of its own (one machine, development)" };
         var discovery = new Option<string?>("--discovery") { Description = "No seeds: find the cluster through Cluster Bootstrap (kubernetes: the coordinator pods; cora.discovery.method)" };

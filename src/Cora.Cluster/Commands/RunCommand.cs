@@ -38,7 +38,7 @@ public static class RunCommand
     {
         var grid = new Argument<string>("GRID") { Description = "Grid spec (HOCON), e.g. hocon/grids/smoke.conf" };
         var db = new Option<string?>("--db") { Description = "Journal: SQLite file (default ARTIFACTS/cora.db) or PostgreSQL connection string" };
-        var artifacts = new Option<string>("--artifacts") { Description = "Artifact store: bases, adapters, predictions, results", DefaultValueFactory = _ => "artifacts" };
+        var artifacts = new Option<string>("--artifacts") { Description = "Artifact store: bases, adapters, predictions, results", DefaultValueFactory = _ => CoraConfig.Reference.GetString("cora.artifacts.path") };
         var parallel = new Option<int>("--parallel") { Description = "Trials at once (trainer slots on this node)", DefaultValueFactory = _ => 1 };
         var port = new Option<int?>("--port") { Description = "The node's Akka.Remote port on 127.0.0.1, a console's --contact (default: a free one)" };
         var httpPort = new Option<int?>("--http-port") { Description = "Serve the dashboard, /metrics, /healthz and /readyz on this port of 127.0.0.1" };

@@ -90,7 +90,7 @@ public sealed class ClusterNode : IAsyncDisposable
         // Coordinators (plans, content hashes) and trainers (bases, adapters, results) never
         // create the store: a missing mount would silently become a private directory that no
         // other node sees. An evaluator-only node does not use it.
-        var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path", "artifacts"));
+        var artifacts = Path.GetFullPath(config.GetString("cora.artifacts.path"));
         var user = roles.FirstOrDefault(r => r is CoordinatorRole or TrainerRole);
         if (user is not null && !Directory.Exists(artifacts))
             throw new InvalidInputException($"cora.artifacts.path: {artifacts} does not exist on this node; mount the shared artifact store there " +
@@ -183,9 +183,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <paramref name="ssl"/> is plain TCP (<c>--insecure</c>, loopback only).</summary>
     private static RemoteOptions Remoting(Config config, SslOptions? ssl) => new()
     {
-        HostName = config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1"),
-        Port = config.GetInt("akka.remote.dot-netty.tcp.port", 4053),
-        PublicHostName = config.GetString("akka.remote.dot-netty.tcp.public-hostname", "") is { Length: > 0 } published ? published : null,
+        HostName = config.GetString(NodeConfig.HostnameKey),
+        Port = config.GetInt(NodeConfig.PortKey),
+        PublicHostName = config.GetString(NodeConfig.PublicHostnameKey, "") is { Length: > 0 } published ? published : null,
         EnableSsl = ssl is not null,
         Ssl = ssl ?? new SslOptions(),
     };

@@ -23,6 +23,16 @@ namespace Cora.Cluster.Hosting;
 /// </remarks>
 public static class NodeConfig
 {
+    public const string HostnameKey = "akka.remote.dot-netty.tcp.hostname";
+    public const string PortKey = "akka.remote.dot-netty.tcp.port";
+    public const string PublicHostnameKey = "akka.remote.dot-netty.tcp.public-hostname";
+
+    /// <summary>Where a node listens unless told otherwise (hocon/node.conf): a console's default contact.</summary>
+    public static string DefaultContact => $"{Shipped.GetString(HostnameKey)}:{DefaultPort}";
+
+    /// <summary>The Akka.Remote port of a node not told otherwise (hocon/node.conf).</summary>
+    public static int DefaultPort => Shipped.GetInt(PortKey);
+
     public static Config Build(string? file, IReadOnlyList<string> roles, string? hostname, int? port, IReadOnlyList<string> seeds,
         string? db, string? artifacts, int? slots, int? httpPort = null, bool singleNode = false, bool insecure = false, string? certsDir = null,
         string? discovery = null)
@@ -33,8 +43,8 @@ public static class NodeConfig
         var lines = new List<string> { tls };
         if (certsDir is not null) lines.Add($"cora.tls.certs-dir = {Quote(Path.GetFullPath(certsDir))}");
         if (roles.Count > 0) lines.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]");
-        if (hostname is not null) lines.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(hostname)}");
-        if (port is not null) lines.Add($"akka.remote.dot-netty.tcp.port = {port.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (hostname is not null) lines.Add($"{HostnameKey} = {Quote(hostname)}");
+        if (port is not null) lines.Add($"{PortKey} = {port.Value.ToString(CultureInfo.InvariantCulture)}");
         if (seeds.Count > 0) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(s => Quote(SeedAddress(s, ConfigurationFactory.ParseString(tls)))))}]");
         if (db is not null) lines.Add($"cora.journal = {Quote(db)}");
         if (artifacts is not null) lines.Add($"cora.artifacts.path = {Quote(Path.GetFullPath(artifacts))}");
@@ -48,7 +58,7 @@ public static class NodeConfig
         ClusterFormation.Check(merged, singleNode);
         if (singleNode)
         {
-            var self = $"{Scheme(merged)}://cora@{merged.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1")}:{merged.GetInt("akka.remote.dot-netty.tcp.port", 4053)}";
+            var self = $"{Scheme(merged)}://cora@{merged.GetString(HostnameKey)}:{merged.GetInt(PortKey)}";
             merged = ConfigurationFactory.ParseString($"akka.cluster.seed-nodes = [{Quote(self)}]").WithFallback(merged);
         }
         else if (merged.GetString(ClusterFormation.MethodKey, "").Length > 0)
@@ -76,7 +86,7 @@ public static class NodeConfig
         if (seed.Contains("://", StringComparison.Ordinal)) return seed;
         var colon = seed.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out _))
-            throw new InvalidInputException($"--seed {seed}: expected host:port (e.g. 10.0.0.5:4053)");
+            throw new InvalidInputException($"--seed {seed}: expected host:port (e.g. 10.0.0.5:{DefaultPort})");
         return $"{Scheme(config)}://cora@{seed}";
     }
 

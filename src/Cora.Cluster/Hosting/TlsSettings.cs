@@ -22,8 +22,8 @@ namespace Cora.Cluster.Hosting;
 public sealed record TlsSettings(bool Enabled, string CertsDir, string Password, bool ValidateCertificateHostname)
 {
     public const string EnableKey = "akka.remote.dot-netty.tcp.enable-ssl";
-    private const string HostnameKey = "akka.remote.dot-netty.tcp.hostname";
-    private const string PublicHostnameKey = "akka.remote.dot-netty.tcp.public-hostname";
+    private const string HostnameKey = NodeConfig.HostnameKey;
+    private const string PublicHostnameKey = NodeConfig.PublicHostnameKey;
 
     /// <summary>Who presents the certificate: a node (node.pfx) or a console (client.pfx).</summary>
     public enum Peer { Node, Console }

@@ -1,3 +1,5 @@
+using Cora.Actors.Grids;
+using Cora.Cluster.Commands;
 using Cora.Cluster.Hosting;
 
 namespace Cora.Cluster.Tests.MultiNode;
@@ -14,6 +16,17 @@ public sealed class NodeConfigTests
         Assert.Equal("keep-majority", config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
         Assert.Equal("coordinator", config.GetString("akka.cluster.split-brain-resolver.keep-majority.role"));
         Assert.Equal(["akka.tcp://cora@127.0.0.1:4100"], config.GetStringList("akka.cluster.seed-nodes"));
+    }
+
+    [Fact]
+    public void The_defaults_that_help_texts_and_consoles_show_are_read_from_the_shipped_files()
+    {
+        var shipped = HoconFile.Load(Path.Combine(Fixtures.Repository, "hocon", "node.conf"));
+        Assert.Equal($"{shipped.GetString(NodeConfig.HostnameKey)}:{shipped.GetInt(NodeConfig.PortKey)}", NodeConfig.DefaultContact);
+        var contact = new ConsoleOptions().Contact.Description!;
+        Assert.EndsWith($"else {NodeConfig.DefaultContact})", contact);
+        var run = RunCommand.Create().Options.Single(o => o.Name == "--artifacts");
+        Assert.Equal(Cora.Actors.CoraConfig.Reference.GetString("cora.artifacts.path"), run.GetDefaultValue());
     }
 
     [Fact]
