@@ -182,16 +182,19 @@ public sealed record MemoryEstimate
         /// What the projections <paramref name="sharing"/> one input of <paramref name="width"/>
         /// keep of it. Full-ft: the input once (a·N·width; each trainable weight's gradient needs
         /// it). Adapters, per targeted projection: lora_A's float32 input — with dropout its own
-        /// dropped copy and a one-byte mask, (4 + 1)·N·width; without, on cpu the shared input once,
-        /// on cuda its own float32 cast, 4·N·width — and x·A, 4·N·r, when lora_B trains. Untargeted
-        /// frozen projections keep nothing.
+        /// dropped copy and the dropout mask, (4 + m)·N·width, m = 1 on cuda (the fused kernel keeps
+        /// a boolean mask) and 4 on cpu (libtorch's unfused dropout multiplies by a float32 noise
+        /// tensor and keeps it); without, on cpu the shared input once, on cuda its own float32
+        /// cast, 4·N·width — and x·A, 4·N·r, when lora_B trains. Untargeted frozen projections keep
+        /// nothing.
         /// </summary>
         private long LinearInputs(string[] sharing, long width)
         {
             if (!_adapters) return a * n * width;
             var targeted = sharing.Count(setup.Targets.Contains);
             if (targeted == 0) return 0;
-            var inputs = setup.LoraDropout > 0 ? targeted * (Float32 + 1) * n * width
+            var mask = setup.Bfloat16 ? 1 : Float32;
+            var inputs = setup.LoraDropout > 0 ? targeted * (Float32 + mask) * n * width
                 : setup.Bfloat16 ? targeted * Float32 * n * width
                 : a * n * width;
             var projected = setup.Method.FreezesB() ? 0 : targeted * Float32 * n * setup.Rank;

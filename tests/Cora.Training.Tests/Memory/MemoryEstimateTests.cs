@@ -64,8 +64,8 @@ public sealed class MemoryEstimateTests
         var cuda = MemoryEstimate.For(Setup(LoraMethod.Lora, bfloat16: true));
         // Frozen B: only A trains (2 layers × 2 × 2·8 = 64) and x·A is not kept (96 less in each of the 2 layers).
         Assert.Equal((64L, 4944L - 2 * 96), (frozen.TrainableParameters, frozen.Activations));
-        // Dropout: each adapter keeps its own dropped float32 copy and a byte mask, 2 × 5·6·8 = 480 for one shared 192.
-        Assert.Equal(4944L + 2 * (480 - 192), dropped.Activations);
+        // Dropout on the cpu: each adapter keeps its own dropped copy and float32 noise, 2 × 8·6·8 = 768 for one shared 192.
+        Assert.Equal(4944L + 2 * (768 - 192), dropped.Activations);
         // bfloat16 (a = 2): each adapter casts its input to float32 on its own. Per layer: norms
         // 2 × (4·48 + 4·6) = 432; q/v inputs 2 × 4·6·8 = 384 and x·A 96; attention 2·6·24 + 2·6·8
         // + 48 + 2·2·9 = 468; MLP 3·2·6·12 = 432: 1812.
