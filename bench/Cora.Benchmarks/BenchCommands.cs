@@ -1,3 +1,4 @@
+using Cora.Benchmarks.Memory;
 using Cora.Benchmarks.Micro;
 using Cora.Benchmarks.Orchestration;
 using Cora.Benchmarks.Training;
@@ -18,6 +19,9 @@ public static class BenchCommands
           training --zoo DIR               tokens/s of lora and cora-fb, FLOP/s vs matmul peak, trainer vs bare loop
           orchestration [--postgres]       no-op trials dispatched per second, recovery of a 10,000-trial sweep
           sweep-size                       submit, status, dispatch and recovery per trial at 1k, 10k, 100k trials
+          memory-trial --hidden H --layers L --method M --batch B --seq T
+                                           peak RssAnon of 2 training steps vs the memory estimate (one configuration)
+          memory-plan                      the Llama-2-13B / A100-80GB plan from the memory estimate
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -46,11 +50,20 @@ public static class BenchCommands
             case "sweep-size":
                 await SweepSizeBenchmark.RunAsync(quick);
                 return 0;
+            case "memory-trial":
+                MemoryBenchmark.Trial(Int(rest, "--hidden"), Int(rest, "--layers"), Option(rest, "--method") ?? "lora", Int(rest, "--batch"), Int(rest, "--seq"));
+                return 0;
+            case "memory-plan":
+                MemoryBenchmark.Plan();
+                return 0;
             default:
                 Console.Error.WriteLine(Usage);
                 return 64;
         }
     }
+
+    private static int Int(string[] args, string name) =>
+        int.Parse(Option(args, name) ?? throw new ArgumentException($"{name} is required"), System.Globalization.CultureInfo.InvariantCulture);
 
     private static string? Option(string[] args, string name)
     {

@@ -12,8 +12,8 @@ namespace Cora.Actors.Trainer;
 /// <param name="Command">The trial command line before its arguments (<c>trial exec --spec … --out …</c>).</param>
 /// <param name="Artifacts">The artifact store directory.</param>
 /// <param name="ThreadsPerTrial">CPU threads each trial process may use (OMP_NUM_THREADS).</param>
-/// <param name="Gpus">CUDA devices on this node (0: CPU only).</param>
-public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<string> Command, string Artifacts, int ThreadsPerTrial, int Gpus = 0)
+/// <param name="Gpus">The CUDA devices the slots share (null or none: CPU only).</param>
+public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<string> Command, string Artifacts, int ThreadsPerTrial, CudaDevices? Gpus = null)
 {
     /// <summary>How often a busy slot renews its lease and re-sends unacknowledged results.</summary>
     public TimeSpan HeartbeatEvery { get; init; } = TimeSpan.FromSeconds(5);
@@ -36,23 +36,33 @@ public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<strin
     /// <summary>Environment of slot <paramref name="slot"/>'s trial process: its CPU thread budget,
     /// so parallel CPU trials share the cores instead of each spawning one thread per core (an
     /// operator's own OMP_NUM_THREADS wins), and on a GPU node its own device, so that the trial's
-    /// <c>cuda</c> is this slot's GPU.</summary>
+    /// <c>cuda</c> is this slot's GPU: one of the devices the node was given
+    /// (<see cref="CudaDevices.ForSlot"/>).</summary>
     public IReadOnlyDictionary<string, string> TrialEnvironment(int slot)
     {
         var environment = new Dictionary<string, string>();
         if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
             environment["OMP_NUM_THREADS"] = ThreadsPerTrial.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (Gpus > 0) environment["CUDA_VISIBLE_DEVICES"] = (slot % Gpus).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Gpus?.ForSlot(slot) is { } device) environment[CudaDevices.Variable] = device;
         return environment;
     }
 
+    /// <summary>The settings of a node that found <paramref name="gpus"/> CUDA devices; the
+    /// devices it was given are read here, once, from the <c>CUDA_VISIBLE_DEVICES</c> it inherited
+    /// (see <see cref="CudaDevices.FromInherited"/>).</summary>
     /// <param name="defaultCommand">Used when <c>cora.trainer.command</c> is empty: this executable.</param>
-    /// <param name="gpus">CUDA devices this node has.</param>
-    public static TrainerSettings Create(Config config, string node, IReadOnlyList<string> defaultCommand, int gpus = 0)
+    /// <param name="gpus">CUDA devices this node has (as CUDA counts them, after its own
+    /// <c>CUDA_VISIBLE_DEVICES</c>).</param>
+    public static TrainerSettings Create(Config config, string node, IReadOnlyList<string> defaultCommand, int gpus = 0) =>
+        Create(config, node, defaultCommand, CudaDevices.FromInherited(Environment.GetEnvironmentVariable(CudaDevices.Variable), gpus));
+
+    /// <param name="defaultCommand">Used when <c>cora.trainer.command</c> is empty: this executable.</param>
+    /// <param name="gpus">The CUDA devices the node's slots share.</param>
+    public static TrainerSettings Create(Config config, string node, IReadOnlyList<string> defaultCommand, CudaDevices gpus)
     {
         var slots = config.GetInt("cora.trainer.slots", 0);
         if (slots < 0) throw new InvalidInputException($"cora.trainer.slots: must be ≥ 0 (got {slots})");
-        if (slots == 0) slots = Math.Max(1, gpus);
+        if (slots == 0) slots = Math.Max(1, gpus.Count);
         var command = config.GetStringList("cora.trainer.command", []).ToList();
         var artifacts = config.GetString("cora.artifacts.path", "");
         if (string.IsNullOrWhiteSpace(artifacts)) throw new InvalidInputException("cora.artifacts.path: must not be empty");

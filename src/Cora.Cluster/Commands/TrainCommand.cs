@@ -2,14 +2,18 @@ using System.CommandLine;
 using Cora.Training;
 using Cora.Training.Lora;
 using Cora.Training.FineTuning;
+using Cora.Training.Memory;
+using Cora.Training.Model;
 using Cora.Training.Trials;
 
 namespace Cora.Cluster.Commands;
 
 /// <summary>
 /// <c>cora train --base DIR --data TRAIN.jsonl --eval-data EVAL.jsonl --method M --rank r
-/// [--basis FILE] [--out DIR] [hyper-parameters…] [--json]</c>: one trial end to end
+/// [--basis FILE] [--out DIR] [hyper-parameters…] [--json] [--dry-run]</c>: one trial end to end
 /// (<see cref="TrialRunner"/>). Human output is a summary; <c>--json</c> prints result.json.
+/// <c>--dry-run</c> reads only the base's config.json and prints the trial's memory estimate by
+/// component against its device's capacity (<see cref="MemoryEstimate"/>), then exits without training.
 /// </summary>
 public static class TrainCommand
 {
@@ -44,12 +48,13 @@ public static class TrainCommand
         var generateLimit = new Option<int?>("--generate-limit") { Description = "Answer only the first N eval examples" };
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, data order and dropout", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu (float32) or cuda / cuda:N (bfloat16; needs the CUDA build)", DefaultValueFactory = _ => "cpu" };
-        var json = new Option<bool>("--json") { Description = "Print result.json" };
+        var json = new Option<bool>("--json") { Description = "Print result.json (with --dry-run: the estimate)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the trial's memory estimate (base config.json only, no weights) against the device's capacity and exit" };
 
         var command = new Command("train", "Train one trial (LoRA, CoRA, ablations, PEFT relatives, full fine-tuning) and answer the eval set")
         {
             baseModel, data, evalData, method, rank, basis, outDir, alpha, dropout, aInit, targets, rslora, maxSteps, epochs, lr, batch,
-            accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, device, json,
+            accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, device, json, dryRun,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -84,6 +89,12 @@ public static class TrainCommand
                 Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device)!,
             };
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(dryRun))
+            {
+                WriteEstimate(stdout, spec.Validated(), parse.GetValue(json));
+                return Task.FromResult(ExitCodes.Ok);
+            }
             var output = parse.GetValue(outDir) ?? Path.Combine("runs", $"{spec.Method}-r{r}{(spec.ParsedAInit == AInit.Zeros ? "-a0" : "")}-s{spec.Seed}");
 
             var console = ConsoleProgress.ForStderr(parse.InvocationConfiguration.Error);
@@ -96,12 +107,43 @@ public static class TrainCommand
             var result = TrialRunner.Run(spec, output, progress, cancellation);
             console.Done();
 
-            var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) CliJson.Write(stdout, result);
             else WriteSummary(stdout, result);
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>The estimate as a table (MiB/GiB) with the total and the device's capacity where
+    /// known, and the total with gradient checkpointing for planning; or one JSON document.</summary>
+    private static void WriteEstimate(TextWriter output, TrialSpec spec, bool json)
+    {
+        var setup = TrainingSetup.Of(spec, LlamaCheckpoint.LoadConfig(spec.BaseModel));
+        var estimate = MemoryEstimate.For(setup);
+        var checkpointed = MemoryEstimate.For(setup with { GradientCheckpointing = true });
+        var capacity = DeviceMemory.Capacity(spec.Device);
+        if (json)
+        {
+            CliJson.Write(output, new
+            {
+                Device = spec.Device,
+                Components = estimate.Components.ToDictionary(c => c.Name, c => c.Bytes),
+                TotalBytes = estimate.Total,
+                GradientCheckpointingTotalBytes = checkpointed.Total,
+                CapacityBytes = capacity,
+                Fits = capacity is { } c ? estimate.Total <= c : (bool?)null,
+            });
+            return;
+        }
+        output.WriteLine($"{spec.Method}{(setup.Method.UsesAdapters() ? $" r={spec.Rank}" : "")} on {spec.Device} ({(setup.Bfloat16 ? "bfloat16" : "float32")}), batch {setup.BatchSize} × {setup.SequenceLength} tokens: " +
+                         $"{estimate.TrainableParameters:N0} of {estimate.TotalParameters:N0} parameters train");
+        foreach (var (name, bytes) in estimate.Components)
+            output.WriteLine($"  {name,-26} {MemoryCheck.Format(bytes),12}");
+        output.WriteLine($"  {"total",-26} {MemoryCheck.Format(estimate.Total),12}");
+        output.WriteLine($"  {"with gradient checkpointing",-26} {MemoryCheck.Format(checkpointed.Total),12}  (not in the trainer yet)");
+        output.WriteLine(capacity is { } available
+            ? $"  {"capacity (MemAvailable)",-26} {MemoryCheck.Format(available),12}  {(estimate.Total <= available ? "fits" : "DOES NOT FIT: the trial would be refused")}"
+            : $"  {"capacity",-26} {"unknown",12}  (TorchSharp has no CUDA memory query; the trial is not checked)");
     }
 
     private static void WriteSummary(TextWriter output, TrialResult r)

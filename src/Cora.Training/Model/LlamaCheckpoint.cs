@@ -19,13 +19,21 @@ public static partial class LlamaCheckpoint
     [GeneratedRegex(@"(^|\.)rotary_emb\.inv_freq$")]
     private static partial Regex IgnoredTensor();
 
+    /// <summary>The checkpoint's <c>config.json</c> alone, without opening its weights. A missing
+    /// directory is a <see cref="DirectoryNotFoundException"/> (a path or mount this node lacks),
+    /// a missing or bad config an <see cref="InvalidInputException"/>.</summary>
+    public static LlamaConfig LoadConfig(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such checkpoint directory");
+        return LlamaConfig.Load(Path.Combine(directory, ConfigFileName));
+    }
+
     /// <summary>Reads config and weights from <paramref name="directory"/> into a model allocated
     /// in <paramref name="placement"/>'s dtype and device (float32 on the CPU by default, whatever the
     /// stored dtype): one tensor at a time, so memory is the model plus one tensor in flight.</summary>
     public static LlamaForCausalLM Load(string directory, Placement? placement = null)
     {
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such checkpoint directory");
-        var config = LlamaConfig.Load(Path.Combine(directory, ConfigFileName));
+        var config = LoadConfig(directory);
         using var weights = SafetensorsCheckpoint.Open(directory);
         var problems = Verify(config, weights);
         if (problems.Count > 0)

@@ -6,6 +6,7 @@ using Cora.Training.Diagnostics;
 using Cora.Training.Generation;
 using Cora.Training.IO;
 using Cora.Training.Lora;
+using Cora.Training.Memory;
 using Cora.Training.Model;
 using Cora.Training.Tokenizers;
 using Cora.Training.FineTuning;
@@ -19,6 +20,8 @@ namespace Cora.Training.Trials;
 /// checkpoint), and record what happened. Output directory:
 /// <c>trial.json</c> (the spec), <c>training_args.json</c>, <c>adapter/</c> or <c>model/</c>,
 /// <c>predictions.jsonl</c>, and <c>result.json</c> last — a directory with a result.json is complete.
+/// A trial whose memory estimate exceeds what its device offers is refused before the base is
+/// loaded (<see cref="MemoryCheck"/>).
 /// </summary>
 public static class TrialRunner
 {
@@ -37,6 +40,10 @@ public static class TrialRunner
         var eval = AlpacaDataset.Load(spec.EvalData);
         Directory.CreateDirectory(outputDir);
         AtomicFile.WriteAllText(Path.Combine(outputDir, "trial.json"), JsonSerializer.Serialize(spec, Json) + "\n");
+
+        // Refused before anything large is loaded when it cannot fit (its config.json alone tells).
+        var setup = TrainingSetup.Of(spec, LlamaCheckpoint.LoadConfig(spec.BaseModel));
+        MemoryCheck.EnsureFits(setup, DeviceMemory.Capacity(spec.Device), spec.Device);
 
         progress?.Report(new TrialProgress("loading base model"));
         using var model = LlamaCheckpoint.Load(spec.BaseModel, placement);
