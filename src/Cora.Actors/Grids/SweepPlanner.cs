@@ -130,7 +130,8 @@ public static class SweepPlanner
             rank = adapters ? rank : 0,
             basis = basis is null ? null : new { mode = basis.Mode, method = basis.Method },
             lora = adapters ? new { alpha = spec.LoraAlpha, dropout = spec.LoraDropout, targets = spec.TargetModules, rslora = spec.UseRslora } : null,
-            training = spec.Training,
+            // Checkpointing changes how a trial runs, not its result: the same trial with or without.
+            training = spec.Training with { SaveSteps = 0 },
             generation = new { max_new_tokens = spec.MaxNewTokens, batch_size = spec.GenerationBatchSize, limit = spec.GenerationLimit },
             metrics = grid.Metrics,
             seed,

@@ -184,7 +184,9 @@ public sealed class GpuTrainer : ReceiveActor, IWithTimers
         Timers.Cancel("deadline");
         var specPath = Path.Combine(_attemptDir, SpecFileName);
         AtomicFile.WriteAllText(specPath, JsonSerializer.Serialize(Plan.Spec with { Basis = basisPath }, Json) + "\n");
-        var command = _settings.Command.Concat(["trial", "exec", "--spec", specPath, "--out", _attemptDir]).ToList();
+        // Checkpoints sit beside the attempts: the next attempt of this trial resumes from them.
+        var checkpoints = Path.Combine(Plan.DirectoryIn(_settings.Artifacts), "checkpoints");
+        var command = _settings.Command.Concat(["trial", "exec", "--spec", specPath, "--out", _attemptDir, "--checkpoints", checkpoints]).ToList();
         _cancel = new CancellationTokenSource();
         var self = Self;
         var ticket = Ticket;

@@ -104,7 +104,7 @@ public static class TrainCommand
                 { Generated: { } n } => $"{n}/{p.ToGenerate}",
                 _ => null,
             }, final: p.Training is { } f && f.Step == f.TotalSteps || p.Generated == p.ToGenerate));
-            var result = TrialRunner.Run(spec, output, progress, cancellation);
+            var result = TrialRunner.Run(spec, output, progress, cancellation: cancellation);
             console.Done();
 
             if (parse.GetValue(json)) CliJson.Write(stdout, result);

@@ -8,7 +8,7 @@ using Cora.Training.Trials;
 namespace Cora.Cluster.Commands;
 
 /// <summary>
-/// <c>cora trial exec --spec FILE --out DIR</c>: one trial attempt, run by a node's GpuTrainer as a
+/// <c>cora trial exec --spec FILE --out DIR [--checkpoints DIR]</c>: one trial attempt, run by a node's GpuTrainer as a
 /// child process. Progress goes to stdout as <see cref="TrialProgressLine"/>s; the exit code
 /// tells the trainer what happened (<see cref="ExitCodes"/>). The process ends itself when its
 /// parent dies, so a killed node leaves no orphan training on.
@@ -19,7 +19,8 @@ public static class TrialExecCommand
     {
         var spec = new Option<string>("--spec") { Description = "trial.json-style spec (written by the trainer)", Required = true };
         var output = new Option<string>("--out") { Description = "Directory for this attempt's artifacts", Required = true };
-        var exec = new Command("exec", "Run one trial attempt (used by trainer nodes; progress as @cora-progress lines)") { spec, output };
+        var checkpoints = new Option<string?>("--checkpoints") { Description = "The trial's checkpoint directory, shared by its attempts: resume from the newest, save every save_steps" };
+        var exec = new Command("exec", "Run one trial attempt (used by trainer nodes; progress as @cora-progress lines)") { spec, output, checkpoints };
         exec.SetAction((parse, cancellation) =>
         {
             ParentWatch.ExitWhenOrphaned();
@@ -34,7 +35,7 @@ public static class TrialExecCommand
                 stdout.WriteLine(line.Format());
                 stdout.Flush();
             });
-            TrialRunner.Run(trial, parse.GetValue(output)!, progress, cancellation);
+            TrialRunner.Run(trial, parse.GetValue(output)!, progress, parse.GetValue(checkpoints), cancellation);
             return Task.FromResult(ExitCodes.Ok);
         });
         return exec;

@@ -25,24 +25,40 @@ public sealed class Trainer
         _padId = model.Config.PadTokenId ?? model.Config.EosTokenId ?? 0;
     }
 
+    /// <param name="checkpoints">Where the trial's checkpoints are: training resumes from the
+    /// newest there, and saves one every <see cref="TrainingArgs.SaveSteps"/> steps; null: neither.</param>
     public TrainingResult Train(IReadOnlyList<TokenizedExample> examples, IProgress<TrainingProgress>? progress = null,
-        CancellationToken cancellation = default)
+        TrainingCheckpoints? checkpoints = null, CancellationToken cancellation = default)
     {
         if (examples.Count == 0) throw new InvalidInputException("training set is empty");
         var data = examples.Select(e => e.Truncated(_args.MaxSeqLength)).Where(e => e.ScoredTokens > 0).ToList();
         if (data.Count == 0) throw new InvalidInputException($"no example has a response within max_seq_length {_args.MaxSeqLength}");
 
         manual_seed(_args.Seed);
-        using var optimizer = CreateOptimizer(out var trainable);
+        using var optimizer = CreateOptimizer(out var named);
+        var trainable = named.Select(p => p.Parameter).ToList();
         var totalSteps = _args.TotalSteps(data.Count);
         var warmup = _args.WarmupFor(totalSteps);
         var order = new EpochOrder(data.Count, _args.Seed);
+        var examplesPerStep = _args.BatchSize * _args.GradientAccumulationSteps;
         var losses = new List<double>(totalSteps);
         long tokens = 0;
+        var before = TimeSpan.Zero;
+        var first = 0;
+        if (checkpoints?.Newest() is { } saved)
+        {
+            if (saved.TotalSteps != totalSteps || saved.Step > totalSteps)
+                throw new InvalidDataException($"{saved.Path}: a checkpoint at step {saved.Step} of {saved.TotalSteps}, but this run has {totalSteps} steps");
+            TrainingCheckpoints.Restore(saved, named, optimizer);
+            // The data order is the seed's: replay it up to where the checkpoint was taken.
+            for (var i = 0; i < saved.Step * examplesPerStep; i++) order.Next();
+            (first, tokens, before) = (saved.Step, saved.Tokens, TimeSpan.FromSeconds(saved.TrainSeconds));
+            losses.AddRange(saved.Losses);
+        }
         var clock = Stopwatch.StartNew();
         _model.train();
 
-        for (var step = 0; step < totalSteps; step++)
+        for (var step = first; step < totalSteps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             var lr = _args.LearningRate * LrSchedule.Multiplier(_args.LrSchedulerType, step, totalSteps, warmup);
@@ -50,7 +66,7 @@ public sealed class Trainer
 
             // One optimizer step = accumulation × batch examples; the loss is the mean over all
             // scored tokens of the whole step, however they are split into micro-batches.
-            var stepExamples = Enumerable.Range(0, _args.BatchSize * _args.GradientAccumulationSteps)
+            var stepExamples = Enumerable.Range(0, examplesPerStep)
                 .Select(_ => data[order.Next()]).ToList();
             double scored = stepExamples.Sum(e => e.ScoredTokens);
             optimizer.zero_grad();
@@ -75,11 +91,15 @@ public sealed class Trainer
             optimizer.step();
 
             losses.Add(stepLoss);
+            var elapsed = before + clock.Elapsed;
+            if (checkpoints is not null && _args.SaveSteps > 0 && (step + 1) % _args.SaveSteps == 0 && step + 1 < totalSteps)
+                checkpoints.Save(new TrainingCheckpoints.SavedState(step + 1, totalSteps, losses, tokens, elapsed.TotalSeconds),
+                    named.Select(p => (p.Name, (Tensor)p.Parameter)), optimizer);
             progress?.Report(new TrainingProgress(step + 1, totalSteps, order.Epoch, stepLoss, lr, gradNorm,
-                tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed));
+                tokens / Math.Max(1e-9, elapsed.TotalSeconds), elapsed));
         }
         _model.eval();
-        return new TrainingResult(totalSteps, losses, tokens, clock.Elapsed);
+        return new TrainingResult(totalSteps, losses, tokens, before + clock.Elapsed) { ResumedFromStep = first > 0 ? first : null };
     }
 
     /// <summary>Mean loss per scored token over <paramref name="examples"/> (no gradients).</summary>
@@ -106,11 +126,11 @@ public sealed class Trainer
 
     /// <summary>AdamW over the trainable parameters; biases and norm weights get no weight decay
     /// (as transformers' Trainer does).</summary>
-    private AdamW CreateOptimizer(out List<Parameter> trainable)
+    private AdamW CreateOptimizer(out List<(string Name, Parameter Parameter)> trainable)
     {
         var named = _model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (named.Count == 0) throw new InvalidOperationException("the model has no trainable parameters");
-        trainable = named.Select(p => p.parameter).ToList();
+        trainable = named.Select(p => (p.name, p.parameter)).ToList();
         static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("norm", StringComparison.Ordinal);
         var groups = new List<AdamW.ParamGroup>
         {

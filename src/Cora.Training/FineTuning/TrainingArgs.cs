@@ -32,6 +32,10 @@ public sealed record TrainingArgs
     [JsonPropertyName("seed")] public int Seed { get; init; }
     /// <summary>Longer examples are cut to this many tokens.</summary>
     [JsonPropertyName("max_seq_length")] public int MaxSeqLength { get; init; } = 512;
+    /// <summary>Every this many optimizer steps a trial saves a checkpoint a later attempt resumes
+    /// from (<see cref="TrainingCheckpoints"/>); 0: none. How a trial runs, not what it computes
+    /// (a resumed run ends bitwise where an uninterrupted one does), so left out of trial ids.</summary>
+    [JsonPropertyName("save_steps"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int SaveSteps { get; init; }
 
     public TrainingArgs Validated(string source = "training arguments")
     {
@@ -54,6 +58,7 @@ public sealed record TrainingArgs
         Check(LrSchedule.Names.Contains(LrSchedulerType), "lr_scheduler_type", LrSchedulerType,
             $"must be one of {string.Join(", ", LrSchedule.Names)}");
         Check(MaxSeqLength > 1, "max_seq_length", MaxSeqLength, "must be at least 2");
+        Check(SaveSteps >= 0, "save_steps", SaveSteps, "must be ≥ 0 (0: no checkpoints)");
         return this;
     }
 

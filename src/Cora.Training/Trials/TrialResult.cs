@@ -42,6 +42,8 @@ public sealed record TrialResult
     [JsonPropertyName("init_delta_ratio")] public double? InitDeltaRatio { get; init; }
 
     [JsonPropertyName("eval_loss_after")] public required double EvalLossAfter { get; init; }
+    /// <summary>The checkpoint step this attempt resumed training from; null: from the start.</summary>
+    [JsonPropertyName("resumed_from_step"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? ResumedFromStep { get; init; }
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
     [JsonPropertyName("wall_seconds")] public required double WallSeconds { get; init; }
     [JsonPropertyName("tokens_per_second")] public required double TokensPerSecond { get; init; }

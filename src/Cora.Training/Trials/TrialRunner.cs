@@ -28,8 +28,11 @@ public static class TrialRunner
     public const string ResultFileName = "result.json";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <param name="checkpointDir">The trial's checkpoint directory, the same for all its attempts
+    /// (<see cref="TrainingCheckpoints"/>): training resumes from the newest checkpoint there and
+    /// saves new ones every <c>save_steps</c>; it is deleted once the trial has succeeded. Null: none.</param>
     public static TrialResult Run(TrialSpec spec, string outputDir, IProgress<TrialProgress>? progress = null,
-        CancellationToken cancellation = default)
+        string? checkpointDir = null, CancellationToken cancellation = default)
     {
         spec.Validated();
         var placement = Placement.Parse(spec.Device);
@@ -65,10 +68,11 @@ public static class TrialRunner
         double? startDisplacement = sites.Count == 0 ? null : LoraInjector.StartDisplacement(sites);
         var evalInit = sites.Count == 0 ? evalBase : Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
 
+        var checkpoints = checkpointDir is null ? null : new TrainingCheckpoints(checkpointDir, Fingerprint(spec));
         var stage = new TrialProgress($"training {method.Name()}");
         progress?.Report(stage);
         var training = new Trainer(model, args).Train(trainSet,
-            progress is null ? null : new SyncProgress<TrainingProgress>(p => progress.Report(stage with { Training = p })), cancellation);
+            progress is null ? null : new SyncProgress<TrainingProgress>(p => progress.Report(stage with { Training = p })), checkpoints, cancellation);
         var evalAfter = Trainer.EvaluateLoss(model, evalSet, args.EvalBatchSize, args.MaxSeqLength);
         args.Save(outputDir);
 
@@ -106,6 +110,7 @@ public static class TrialRunner
             EvalLossInit = evalInit,
             InitDeltaRatio = startDisplacement,
             EvalLossAfter = evalAfter,
+            ResumedFromStep = training.ResumedFromStep,
             TrainSeconds = Math.Round(training.Elapsed.TotalSeconds, 2),
             WallSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
             TokensPerSecond = Math.Round(training.Tokens / Math.Max(1e-9, training.Elapsed.TotalSeconds), 1),
@@ -115,6 +120,12 @@ public static class TrialRunner
             Predictions = Path.GetFullPath(predictionsPath),
         };
         AtomicFile.WriteAllText(Path.Combine(outputDir, ResultFileName), JsonSerializer.Serialize(result, Json) + "\n");
+        checkpoints?.Delete();
         return result;
     }
+
+    /// <summary>What a checkpoint must have been taken from to be resumed: the spec, whatever its
+    /// checkpoint interval.</summary>
+    private static string Fingerprint(TrialSpec spec) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        JsonSerializer.SerializeToUtf8Bytes(spec with { Training = spec.Training with { SaveSteps = 0 } })));
 }

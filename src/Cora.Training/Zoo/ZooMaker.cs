@@ -56,7 +56,7 @@ public static class ZooMaker
         var initialLoss = EvalLosses(model, evalSets);
         var mixture = tasks.SelectMany(t => splits[t].Train).Select(e => InstructionEncoder.EncodeForPretraining(tokenizer, e)).ToList();
         var pretraining = new Trainer(model, preset.Pretraining with { Seed = options.Seed })
-            .Train(mixture, Report(progress, stage), cancellation);
+            .Train(mixture, Report(progress, stage), cancellation: cancellation);
         var baseLoss = EvalLosses(model, evalSets);
         var baseModel = SaveModel(model, directory, "base", "mixture", preset.Pretraining with { Seed = options.Seed },
             pretraining, initialLoss, baseLoss);
@@ -71,7 +71,7 @@ public static class ZooMaker
             using var source = LlamaCheckpoint.Load(Path.Combine(directory, baseModel.Path));
             var train = splits[task].Train.Select(e => InstructionEncoder.Encode(tokenizer, e)).ToList();
             var args = preset.FineTuning with { Seed = options.Seed + 1 + i };
-            var result = new Trainer(source, args).Train(train, Report(progress, stage), cancellation);
+            var result = new Trainer(source, args).Train(train, Report(progress, stage), cancellation: cancellation);
             sources.Add(SaveModel(source, directory, $"sources/src-{i}", task, args, result, baseLoss, EvalLosses(source, evalSets)));
         }
 

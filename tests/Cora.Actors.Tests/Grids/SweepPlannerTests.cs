@@ -67,6 +67,16 @@ public sealed class SweepPlannerTests : IDisposable
     }
 
     [Fact]
+    public void How_often_a_trial_checkpoints_does_not_change_its_id_but_reaches_its_spec()
+    {
+        var before = Plan("smoke.conf");
+        var checkpointed = Plan("smoke.conf", g => g with { Training = g.Training with { SaveSteps = 7 } });
+        Assert.Equal(before.Trials.Select(t => t.TrialId), checkpointed.Trials.Select(t => t.TrialId));
+        Assert.All(checkpointed.Trials, t => Assert.Equal(7, t.Spec.Training.SaveSteps));
+        Assert.Equal(250, GridReader.Read(Shipped("llama2-13b.conf"), _zoo.Environment).Training.SaveSteps);
+    }
+
+    [Fact]
     public void Changing_a_hyper_parameter_or_the_data_changes_the_ids_it_affects()
     {
         var before = Plan("smoke.conf");
