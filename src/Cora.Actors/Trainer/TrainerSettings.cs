@@ -43,7 +43,13 @@ public sealed record TrainerSettings(string Node, int Slots, IReadOnlyList<strin
         var environment = new Dictionary<string, string>();
         if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null)
             environment["OMP_NUM_THREADS"] = ThreadsPerTrial.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (Gpus?.ForSlot(slot) is { } device) environment[CudaDevices.Variable] = device;
+        if (Gpus?.ForSlot(slot) is { } device)
+        {
+            environment[CudaDevices.Variable] = device;
+            // Device indices as nvidia-smi numbers them (by PCI bus), as operators write them and
+            // as the trial's memory check asks nvidia-smi; CUDA's own default is fastest first.
+            if (Environment.GetEnvironmentVariable("CUDA_DEVICE_ORDER") is null) environment["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
+        }
         return environment;
     }
 

@@ -143,7 +143,7 @@ public static class TrainCommand
         output.WriteLine($"  {"with gradient checkpointing",-26} {MemoryCheck.Format(checkpointed.Total),12}  (not in the trainer yet)");
         output.WriteLine(capacity is { } available
             ? $"  {"capacity (MemAvailable)",-26} {MemoryCheck.Format(available),12}  {(estimate.Total <= available ? "fits" : "DOES NOT FIT: the trial would be refused")}"
-            : $"  {"capacity",-26} {"unknown",12}  (TorchSharp has no CUDA memory query; the trial is not checked)");
+            : $"  {"capacity",-26} {"unknown",12}  (no nvidia-smi answer for this device, or a MIG slice; the trial is not checked)");
     }
 
     private static void WriteSummary(TextWriter output, TrialResult r)

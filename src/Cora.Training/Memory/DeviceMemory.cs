@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Cora.Training.Memory;
@@ -7,15 +8,27 @@ public static class DeviceMemory
 {
     /// <summary>
     /// The bytes a trial on <paramref name="device"/> may use, or null where that is unknown.
-    /// <c>cpu</c>: the machine's <c>MemAvailable</c> (/proc/meminfo: free memory plus what the
-    /// kernel can reclaim, without swapping), read now — so trials already running on the node
-    /// count against it. <c>cuda</c>/<c>cuda:N</c>: unknown. TorchSharp 0.107 binds no CUDA memory
-    /// query (its native CUDA calls are is_available, device_count, synchronize and the seeds: no
-    /// mem_get_info, no device properties), so a CUDA trial is never refused on memory; the
-    /// estimate is still printed by <c>cora train --dry-run</c>.
+    /// <list type="bullet">
+    /// <item><c>cpu</c>: the machine's <c>MemAvailable</c> (/proc/meminfo: free memory plus what
+    /// the kernel can reclaim, without swapping), read now, so trials already running on the node
+    /// count against it.</item>
+    /// <item><c>cuda</c>/<c>cuda:N</c>: the device's free memory as <c>nvidia-smi</c> reports it
+    /// (total − used, so other processes on the GPU count against it). TorchSharp 0.107 binds no
+    /// CUDA memory query (no mem_get_info, no device properties), so the driver's tool is asked.
+    /// The device is the N-th entry of <c>CUDA_VISIBLE_DEVICES</c> where that is set (a trainer
+    /// slot sets it, <c>Cora.Actors.Trainer.CudaDevices</c>), else index N. Unknown (null, never
+    /// refused) without nvidia-smi, for a MIG instance (nvidia-smi reports the whole GPU), or
+    /// when it fails.</item>
+    /// </list>
     /// </summary>
-    public static long? Capacity(string device) =>
-        device == "cpu" && File.Exists(MemInfoPath) ? MemAvailable(File.ReadAllText(MemInfoPath)) : null;
+    /// <param name="environment">Reads an environment variable (tests pass their own).</param>
+    /// <param name="nvidiaSmi">The nvidia-smi executable (tests pass a stand-in).</param>
+    public static long? Capacity(string device, Func<string, string?>? environment = null, string nvidiaSmi = "nvidia-smi")
+    {
+        if (device == "cpu") return File.Exists(MemInfoPath) ? MemAvailable(File.ReadAllText(MemInfoPath)) : null;
+        if (CudaId(device, environment ?? Environment.GetEnvironmentVariable) is not { } id || id.StartsWith("MIG-", StringComparison.Ordinal)) return null;
+        return NvidiaSmiFree(nvidiaSmi, id);
+    }
 
     private const string MemInfoPath = "/proc/meminfo";
 
@@ -30,5 +43,50 @@ public static class DeviceMemory
             return long.Parse(fields[0], CultureInfo.InvariantCulture) * (fields.Length > 1 && fields[1] == "kB" ? 1024 : 1);
         }
         return null;
+    }
+
+    /// <summary>The id nvidia-smi knows the device <c>cuda:N</c> by: the N-th visible device.</summary>
+    private static string? CudaId(string device, Func<string, string?> environment)
+    {
+        if (device != "cuda" && !device.StartsWith("cuda:", StringComparison.Ordinal)) return null;
+        if (!int.TryParse(device == "cuda" ? "0" : device[5..], NumberStyles.None, CultureInfo.InvariantCulture, out var index)) return null;
+        if (environment("CUDA_VISIBLE_DEVICES") is not { } visible) return index.ToString(CultureInfo.InvariantCulture);
+        var ids = visible.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return index < ids.Length ? ids[index] : null;
+    }
+
+    /// <summary>Free bytes of device <paramref name="id"/> (an index or GPU-UUID) per nvidia-smi; null if it cannot say.</summary>
+    private static long? NvidiaSmiFree(string nvidiaSmi, string id)
+    {
+        var start = new ProcessStartInfo(nvidiaSmi) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "--query-gpu=memory.total,memory.used", "--format=csv,noheader,nounits", "-i", id })
+            start.ArgumentList.Add(argument);
+        try
+        {
+            using var process = Process.Start(start);
+            if (process is null) return null;
+            var output = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill();
+                return null;
+            }
+            return process.ExitCode == 0 && FreeMiB(output.Result) is { } free ? free << 20 : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;   // no nvidia-smi on this machine
+        }
+    }
+
+    /// <summary>total − used from nvidia-smi's <c>81920, 1024</c> (MiB); null for anything else.</summary>
+    public static long? FreeMiB(string csv)
+    {
+        var fields = csv.Trim().Split(',', StringSplitOptions.TrimEntries);
+        return fields.Length == 2
+            && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+            && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var used)
+            && used <= total ? total - used : null;
     }
 }

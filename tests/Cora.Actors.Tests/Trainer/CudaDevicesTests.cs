@@ -59,6 +59,9 @@ public sealed class CudaDevicesTests
     {
         var settings = new TrainerSettings("n", 3, ["cora"], "/artifacts", 1, CudaDevices.FromInherited("2,3", gpus: 2));
         Assert.Equal(["2", "3", "2"], Enumerable.Range(0, 3).Select(slot => settings.TrialEnvironment(slot)["CUDA_VISIBLE_DEVICES"]));
+        // Indices as nvidia-smi numbers them, unless the operator chose an order.
+        if (Environment.GetEnvironmentVariable("CUDA_DEVICE_ORDER") is null)
+            Assert.Equal("PCI_BUS_ID", settings.TrialEnvironment(0)["CUDA_DEVICE_ORDER"]);
     }
 
     [Fact]

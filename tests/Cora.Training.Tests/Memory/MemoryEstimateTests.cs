@@ -123,4 +123,25 @@ public sealed class MemoryEstimateTests
         Assert.Null(DeviceMemory.MemAvailable("MemTotal: 1 kB\n"));
         Assert.Null(DeviceMemory.Capacity("cuda:0"));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_cuda_trial_s_capacity_is_its_visible_device_s_free_memory_per_nvidia_smi()
+    {
+        using var temp = new TempDirectory();
+        // A stand-in nvidia-smi: device "2" has 81920 MiB with 1024 used; anything else fails.
+        var smi = temp.File("nvidia-smi");
+        File.WriteAllText(smi, "#!/bin/sh\necho \"$@\" >> \"$0.calls\"\n[ \"$4\" = 2 ] || exit 6\necho '81920, 1024'\n");
+        File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string? Visible(string value, string name) => name == "CUDA_VISIBLE_DEVICES" ? value : null;
+
+        Assert.Equal(80896L << 20, DeviceMemory.Capacity("cuda", name => Visible("2", name), smi));
+        Assert.Equal(80896L << 20, DeviceMemory.Capacity("cuda:1", name => Visible("5,2", name), smi));
+        Assert.Equal("--query-gpu=memory.total,memory.used --format=csv,noheader,nounits -i 2", File.ReadLines(smi + ".calls").First());
+        Assert.Null(DeviceMemory.Capacity("cuda", name => Visible("3", name), smi));          // nvidia-smi fails
+        Assert.Null(DeviceMemory.Capacity("cuda:2", name => Visible("5,2", name), smi));      // not visible
+        Assert.Null(DeviceMemory.Capacity("cuda", name => Visible("MIG-1a2b", name), smi));   // a MIG slice: not the whole GPU's number
+        Assert.Null(DeviceMemory.Capacity("cuda", _ => null, temp.File("no-such-nvidia-smi")));
+        Assert.Null(DeviceMemory.FreeMiB("N/A, N/A"));
+    }
 }
