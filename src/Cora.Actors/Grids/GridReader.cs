@@ -258,6 +258,7 @@ public static class GridReader
             WarmupRatio = node.GetDouble("warmup_ratio", defaults.WarmupRatio),
             LrSchedulerType = node.GetString("lr_scheduler_type", defaults.LrSchedulerType),
             MaxSeqLength = node.GetInt("max_seq_length", defaults.MaxSeqLength),
+            GradientCheckpointing = node.GetBool("gradient_checkpointing", defaults.GradientCheckpointing),
         };
         node.RejectUnknownKeys();
         return args.Validated($"{node.Source}: {node.Path}");

@@ -130,7 +130,9 @@ public static class SweepPlanner
             rank = adapters ? rank : 0,
             basis = basis is null ? null : new { mode = basis.Mode, method = basis.Method },
             lora = adapters ? new { alpha = spec.LoraAlpha, dropout = spec.LoraDropout, targets = spec.TargetModules, rslora = spec.UseRslora } : null,
-            training = spec.Training,
+            // How memory is spent is not what is computed (like the device): checkpointing gives the
+            // same trial, under the same id.
+            training = spec.Training with { GradientCheckpointing = false },
             generation = new { max_new_tokens = spec.MaxNewTokens, batch_size = spec.GenerationBatchSize, limit = spec.GenerationLimit },
             metrics = grid.Metrics,
             seed,

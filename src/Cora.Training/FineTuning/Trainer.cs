@@ -23,6 +23,7 @@ public sealed class Trainer
         _model = model;
         _args = args.Validated();
         _padId = model.Config.PadTokenId ?? model.Config.EosTokenId ?? 0;
+        model.Model.GradientCheckpointing = _args.GradientCheckpointing;
     }
 
     public TrainingResult Train(IReadOnlyList<TokenizedExample> examples, IProgress<TrainingProgress>? progress = null,

@@ -32,6 +32,13 @@ public sealed record TrainingArgs
     [JsonPropertyName("seed")] public int Seed { get; init; }
     /// <summary>Longer examples are cut to this many tokens.</summary>
     [JsonPropertyName("max_seq_length")] public int MaxSeqLength { get; init; } = 512;
+    /// <summary>Recompute each decoder layer's activations in the backward pass instead of keeping
+    /// them: activation memory of about one layer plus every layer's input, for a second forward
+    /// pass per step (<see cref="Model.ActivationCheckpoint"/>). The same weights on the CPU.
+    /// Left out of the JSON when false, so that the arguments of every run before it existed read
+    /// (and hash, in trial ids) as they did.</summary>
+    [JsonPropertyName("gradient_checkpointing"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool GradientCheckpointing { get; init; }
 
     public TrainingArgs Validated(string source = "training arguments")
     {
