@@ -34,7 +34,8 @@ public sealed class Trainer
         if (data.Count == 0) throw new InvalidInputException($"no example has a response within max_seq_length {_args.MaxSeqLength}");
 
         manual_seed(_args.Seed);
-        using var optimizer = CreateOptimizer(out var trainable);
+        using var masters = new MasterWeights(_model.named_parameters().Where(p => p.parameter.requires_grad));
+        using var optimizer = CreateOptimizer(masters.Optimized, out var trainable);
         var totalSteps = _args.TotalSteps(data.Count);
         var warmup = _args.WarmupFor(totalSteps);
         var order = new EpochOrder(data.Count, _args.Seed);
@@ -66,6 +67,7 @@ public sealed class Trainer
                 stepLoss += loss.item<float>();
                 tokens += batch.RealTokens;
             }
+            masters.CopyGradients();
             var gradNorm = _args.MaxGradNorm > 0
                 ? nn.utils.clip_grad_norm_(trainable, _args.MaxGradNorm)
                 : double.NaN;
@@ -74,6 +76,7 @@ public sealed class Trainer
                     $"training diverged at step {step + 1}/{totalSteps}: loss {stepLoss}, gradient norm {gradNorm}, " +
                     $"learning rate {lr:G3} (the weights are those before this step; try a lower learning_rate or check the data)");
             optimizer.step();
+            masters.CopyWeights();
 
             losses.Add(stepLoss);
             progress?.Report(new TrainingProgress(step + 1, totalSteps, order.Epoch, stepLoss, lr, gradNorm,
@@ -105,11 +108,11 @@ public sealed class Trainer
         return sum / count;
     }
 
-    /// <summary>AdamW over the trainable parameters; biases and norm weights get no weight decay
-    /// (as transformers' Trainer does).</summary>
-    private AdamW CreateOptimizer(out List<Parameter> trainable)
+    /// <summary>AdamW over the trainable parameters (their float32 masters where they have one,
+    /// <see cref="MasterWeights"/>); biases and norm weights get no weight decay (as transformers'
+    /// Trainer does).</summary>
+    private AdamW CreateOptimizer(IReadOnlyList<(string name, Parameter parameter)> named, out List<Parameter> trainable)
     {
-        var named = _model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (named.Count == 0) throw new InvalidOperationException("the model has no trainable parameters");
         trainable = named.Select(p => p.parameter).ToList();
         static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("norm", StringComparison.Ordinal);
