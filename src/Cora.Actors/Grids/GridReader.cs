@@ -259,6 +259,7 @@ public static class GridReader
             LrSchedulerType = node.GetString("lr_scheduler_type", defaults.LrSchedulerType),
             MaxSeqLength = node.GetInt("max_seq_length", defaults.MaxSeqLength),
             SaveSteps = node.GetInt("save_steps", defaults.SaveSteps),
+            GradientCheckpointing = node.GetBool("gradient_checkpointing", defaults.GradientCheckpointing),
         };
         node.RejectUnknownKeys();
         return args.Validated($"{node.Source}: {node.Path}");

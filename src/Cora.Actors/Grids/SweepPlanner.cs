@@ -130,8 +130,9 @@ public static class SweepPlanner
             rank = adapters ? rank : 0,
             basis = basis is null ? null : new { mode = basis.Mode, method = basis.Method },
             lora = adapters ? new { alpha = spec.LoraAlpha, dropout = spec.LoraDropout, targets = spec.TargetModules, rslora = spec.UseRslora } : null,
-            // Checkpointing changes how a trial runs, not its result: the same trial with or without.
-            training = spec.Training with { SaveSteps = 0 },
+            // How a trial runs, not what it computes (the same weights either way, like the device):
+            // checkpoint intervals and gradient checkpointing give the same trial, under the same id.
+            training = spec.Training with { SaveSteps = 0, GradientCheckpointing = false },
             generation = new { max_new_tokens = spec.MaxNewTokens, batch_size = spec.GenerationBatchSize, limit = spec.GenerationLimit },
             metrics = grid.Metrics,
             seed,

@@ -44,6 +44,7 @@ public static class TrainCommand
         var schedule = new Option<string>("--scheduler") { Description = string.Join("|", LrSchedule.Names), DefaultValueFactory = _ => defaults.LrSchedulerType };
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
         var maxLength = new Option<int>("--max-seq-length") { Description = "Longer examples are cut", DefaultValueFactory = _ => defaults.MaxSeqLength };
+        var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute each layer's activations in the backward pass: less memory, a second forward pass (gradient_checkpointing)" };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Longest generated answer", DefaultValueFactory = _ => TrialDefaults.MaxNewTokens };
         var generateLimit = new Option<int?>("--generate-limit") { Description = "Answer only the first N eval examples" };
         var seed = new Option<int>("--seed") { Description = "Seeds initialisation, data order and dropout", DefaultValueFactory = _ => 0 };
@@ -54,7 +55,7 @@ public static class TrainCommand
         var command = new Command("train", "Train one trial (LoRA, CoRA, ablations, PEFT relatives, full fine-tuning) and answer the eval set")
         {
             baseModel, data, evalData, method, rank, basis, outDir, alpha, dropout, aInit, targets, rslora, maxSteps, epochs, lr, batch,
-            accumulation, warmup, schedule, weightDecay, maxLength, maxNew, generateLimit, seed, device, json, dryRun,
+            accumulation, warmup, schedule, weightDecay, maxLength, checkpointing, maxNew, generateLimit, seed, device, json, dryRun,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -83,6 +84,7 @@ public static class TrainCommand
                     LrSchedulerType = parse.GetValue(schedule)!,
                     WeightDecay = parse.GetValue(weightDecay),
                     MaxSeqLength = parse.GetValue(maxLength),
+                    GradientCheckpointing = parse.GetValue(checkpointing),
                 },
                 MaxNewTokens = parse.GetValue(maxNew),
                 GenerationLimit = parse.GetValue(generateLimit),
@@ -115,12 +117,14 @@ public static class TrainCommand
     }
 
     /// <summary>The estimate as a table (MiB/GiB) with the total and the device's capacity where
-    /// known, and the total with gradient checkpointing for planning; or one JSON document.</summary>
+    /// known, and the total with gradient checkpointing switched the other way for planning; or one
+    /// JSON document.</summary>
     private static void WriteEstimate(TextWriter output, TrialSpec spec, bool json)
     {
         var setup = TrainingSetup.Of(spec, LlamaCheckpoint.LoadConfig(spec.BaseModel));
         var estimate = MemoryEstimate.For(setup);
         var checkpointed = MemoryEstimate.For(setup with { GradientCheckpointing = true });
+        var unCheckpointed = MemoryEstimate.For(setup with { GradientCheckpointing = false });
         var capacity = DeviceMemory.Capacity(spec.Device);
         if (json)
         {
@@ -129,7 +133,9 @@ public static class TrainCommand
                 Device = spec.Device,
                 Components = estimate.Components.ToDictionary(c => c.Name, c => c.Bytes),
                 TotalBytes = estimate.Total,
+                GradientCheckpointing = setup.GradientCheckpointing,
                 GradientCheckpointingTotalBytes = checkpointed.Total,
+                WithoutGradientCheckpointingTotalBytes = unCheckpointed.Total,
                 CapacityBytes = capacity,
                 Fits = capacity is { } c ? estimate.Total <= c : (bool?)null,
             });
@@ -140,7 +146,9 @@ public static class TrainCommand
         foreach (var (name, bytes) in estimate.Components)
             output.WriteLine($"  {name,-26} {MemoryCheck.Format(bytes),12}");
         output.WriteLine($"  {"total",-26} {MemoryCheck.Format(estimate.Total),12}");
-        output.WriteLine($"  {"with gradient checkpointing",-26} {MemoryCheck.Format(checkpointed.Total),12}  (not in the trainer yet)");
+        output.WriteLine(setup.GradientCheckpointing
+            ? $"  {"without gradient checkpt.",-26} {MemoryCheck.Format(unCheckpointed.Total),12}  (the total above has --gradient-checkpointing)"
+            : $"  {"with gradient checkpointing",-26} {MemoryCheck.Format(checkpointed.Total),12}  (--gradient-checkpointing)");
         output.WriteLine(capacity is { } available
             ? $"  {"capacity (MemAvailable)",-26} {MemoryCheck.Format(available),12}  {(estimate.Total <= available ? "fits" : "DOES NOT FIT: the trial would be refused")}"
             : $"  {"capacity",-26} {"unknown",12}  (no nvidia-smi answer for this device, or a MIG slice; the trial is not checked)");

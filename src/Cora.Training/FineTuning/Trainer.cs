@@ -23,6 +23,7 @@ public sealed class Trainer
         _model = model;
         _args = args.Validated();
         _padId = model.Config.PadTokenId ?? model.Config.EosTokenId ?? 0;
+        model.Model.GradientCheckpointing = _args.GradientCheckpointing;
     }
 
     /// <param name="checkpoints">Where the trial's checkpoints are: training resumes from the
@@ -35,7 +36,11 @@ public sealed class Trainer
         if (data.Count == 0) throw new InvalidInputException($"no example has a response within max_seq_length {_args.MaxSeqLength}");
 
         manual_seed(_args.Seed);
-        using var optimizer = CreateOptimizer(out var named);
+        using var masters = new MasterWeights(_model.named_parameters().Where(p => p.parameter.requires_grad));
+        // What the optimizer updates, clipping measures and checkpoints hold: the float32 masters
+        // where parameters have them, the parameters themselves otherwise.
+        var named = masters.Optimized;
+        using var optimizer = CreateOptimizer(named);
         var trainable = named.Select(p => p.Parameter).ToList();
         var totalSteps = _args.TotalSteps(data.Count);
         var warmup = _args.WarmupFor(totalSteps);
@@ -50,6 +55,7 @@ public sealed class Trainer
             if (saved.TotalSteps != totalSteps || saved.Step > totalSteps)
                 throw new InvalidDataException($"{saved.Path}: a checkpoint at step {saved.Step} of {saved.TotalSteps}, but this run has {totalSteps} steps");
             TrainingCheckpoints.Restore(saved, named, optimizer);
+            masters.CopyWeights();   // restored masters into the model's own dtype
             // The data order is the seed's: replay it up to where the checkpoint was taken.
             for (var i = 0; i < saved.Step * examplesPerStep; i++) order.Next();
             (first, tokens, before) = (saved.Step, saved.Tokens, TimeSpan.FromSeconds(saved.TrainSeconds));
@@ -81,6 +87,7 @@ public sealed class Trainer
                 stepLoss += loss.item<float>();
                 tokens += batch.RealTokens;
             }
+            masters.CopyGradients();
             var gradNorm = _args.MaxGradNorm > 0
                 ? nn.utils.clip_grad_norm_(trainable, _args.MaxGradNorm)
                 : double.NaN;
@@ -89,6 +96,7 @@ public sealed class Trainer
                     $"training diverged at step {step + 1}/{totalSteps}: loss {stepLoss}, gradient norm {gradNorm}, " +
                     $"learning rate {lr:G3} (the weights are those before this step; try a lower learning_rate or check the data)");
             optimizer.step();
+            masters.CopyWeights();
 
             losses.Add(stepLoss);
             var elapsed = before + clock.Elapsed;
@@ -124,13 +132,12 @@ public sealed class Trainer
         return sum / count;
     }
 
-    /// <summary>AdamW over the trainable parameters; biases and norm weights get no weight decay
-    /// (as transformers' Trainer does).</summary>
-    private AdamW CreateOptimizer(out List<(string Name, Parameter Parameter)> trainable)
+    /// <summary>AdamW over the trainable parameters (their float32 masters where they have one,
+    /// <see cref="MasterWeights"/>); biases and norm weights get no weight decay (as transformers'
+    /// Trainer does).</summary>
+    private AdamW CreateOptimizer(IReadOnlyList<(string name, Parameter parameter)> named)
     {
-        var named = _model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (named.Count == 0) throw new InvalidOperationException("the model has no trainable parameters");
-        trainable = named.Select(p => (p.name, p.parameter)).ToList();
         static bool NoDecay(string name) => name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("norm", StringComparison.Ordinal);
         var groups = new List<AdamW.ParamGroup>
         {

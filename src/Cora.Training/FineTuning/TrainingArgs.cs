@@ -36,6 +36,13 @@ public sealed record TrainingArgs
     /// from (<see cref="TrainingCheckpoints"/>); 0: none. How a trial runs, not what it computes
     /// (a resumed run ends bitwise where an uninterrupted one does), so left out of trial ids.</summary>
     [JsonPropertyName("save_steps"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int SaveSteps { get; init; }
+    /// <summary>Recompute each decoder layer's activations in the backward pass instead of keeping
+    /// them: activation memory of about one layer plus every layer's input, for a second forward
+    /// pass per step (<see cref="Model.ActivationCheckpoint"/>). The same weights on the CPU.
+    /// Left out of the JSON when false, so that the arguments of every run before it existed read
+    /// (and hash, in trial ids) as they did.</summary>
+    [JsonPropertyName("gradient_checkpointing"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool GradientCheckpointing { get; init; }
 
     public TrainingArgs Validated(string source = "training arguments")
     {

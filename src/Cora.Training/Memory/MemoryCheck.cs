@@ -18,7 +18,7 @@ public static class MemoryCheck
         if (estimate.Total <= available) return;
         var parts = string.Join(", ", estimate.Components.Where(c => c.Bytes > 0).Select(c => $"{c.Name} {Format(c.Bytes)}"));
         var checkpointed = setup.GradientCheckpointing ? ""
-            : $", or gradient checkpointing (not in the trainer yet; it would need {Format(MemoryEstimate.For(setup with { GradientCheckpointing = true }).Total)})";
+            : $", or turn on gradient checkpointing (gradient_checkpointing, --gradient-checkpointing; it would need {Format(MemoryEstimate.For(setup with { GradientCheckpointing = true }).Total)})";
         throw new InvalidInputException(
             $"the trial needs about {Format(estimate.Total)} on {device} but {Format(available)} is available ({parts}); " +
             $"lower per_device_train_batch_size (--batch-size, now {setup.BatchSize}) or max_seq_length (--max-seq-length, now {setup.SequenceLength}){checkpointed}");

@@ -40,7 +40,10 @@ public sealed record MemoryEstimate
     public required long OptimizerState { get; init; }
 
     /// <summary>Full fine-tuning in bfloat16 keeps a float32 master copy of every weight for the
-    /// optimizer to update (4 bytes per parameter); 0 otherwise.</summary>
+    /// optimizer to update (4 bytes per parameter; <see cref="FineTuning.MasterWeights"/>); 0
+    /// otherwise. At the optimizer step the masters' float32 gradients (4 bytes) replace the
+    /// bfloat16 ones (2) while no activation is held, a moment below this peak unless the
+    /// activations and logits are smaller than 2 bytes per parameter.</summary>
     public required long MasterWeights { get; init; }
 
     /// <summary>What the forward pass keeps for the backward pass, without the logits; see

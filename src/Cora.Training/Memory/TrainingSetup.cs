@@ -31,8 +31,9 @@ public sealed record TrainingSetup(
     bool GradientCheckpointing = false)
 {
     /// <summary>The setup of <paramref name="spec"/>'s training on a base of shape <paramref name="model"/>:
-    /// bfloat16 unless the spec's device is <c>cpu</c> (see <see cref="Placement"/>).</summary>
-    public static TrainingSetup Of(TrialSpec spec, LlamaConfig model, bool gradientCheckpointing = false) => new(
+    /// bfloat16 unless the spec's device is <c>cpu</c> (see <see cref="Placement"/>), with gradient
+    /// checkpointing as the spec's training arguments say (<c>gradient_checkpointing</c>).</summary>
+    public static TrainingSetup Of(TrialSpec spec, LlamaConfig model) => new(
         model, spec.ParsedMethod, spec.Rank, spec.TargetModules, spec.LoraDropout, Bfloat16: spec.Device != "cpu",
-        spec.Training.BatchSize, spec.Training.MaxSeqLength, gradientCheckpointing);
+        spec.Training.BatchSize, spec.Training.MaxSeqLength, spec.Training.GradientCheckpointing);
 }

@@ -13,6 +13,7 @@ public sealed class LlamaModel : nn.Module, IHiddenStates
     private readonly RmsNorm norm;
 #pragma warning restore IDE1006
     private readonly RotaryEmbedding _rotary;
+    private readonly PendingGradient _pendingGradient = new();
 
     public LlamaModel(LlamaConfig config, Placement placement) : base(nameof(LlamaModel))
     {
@@ -27,6 +28,13 @@ public sealed class LlamaModel : nn.Module, IHiddenStates
     public IReadOnlyList<LlamaDecoderLayer> Layers => layers.ToList();
 
     public int LayerCount => layers.Count;
+
+    /// <summary>
+    /// Recompute each decoder layer's activations in the backward pass instead of keeping them
+    /// (<see cref="ActivationCheckpoint"/>). Takes effect only in training mode with gradients
+    /// enabled and no KV cache: evaluation and generation run as without it.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
 
     public Device Device => embed_tokens.weight!.device;
 
@@ -77,9 +85,20 @@ public sealed class LlamaModel : nn.Module, IHiddenStates
 
         var x = embed_tokens.forward(inputIds);                                   // (B, T, D)
         var (cos, sin) = _rotary.Tables(positions, x.dtype);
+        var checkpointed = GradientCheckpointing && training && cache is null && is_grad_enabled();
         for (var i = 0; i < layerCount; i++)
-            x = layers[i].Forward(x, cos, sin, mask, cache, i);
+        {
+            x = checkpointed
+                ? ActivationCheckpoint.Run(layers[i], x, cos, sin, mask, i, _pendingGradient)
+                : layers[i].Forward(x, cos, sin, mask, cache, i);
+        }
         // The final norm belongs to the last hidden state only, as in transformers.
         return (layerCount == layers.Count ? norm.forward(x) : x).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _pendingGradient.Dispose();
+        base.Dispose(disposing);
     }
 }

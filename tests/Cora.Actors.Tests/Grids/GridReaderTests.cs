@@ -56,6 +56,16 @@ public sealed class GridReaderTests : IDisposable
     }
 
     [Fact]
+    public void Gradient_checkpointing_is_read_from_the_training_block_and_off_by_default()
+    {
+        Assert.False(GridReader.Read(Shipped("smoke.conf"), _zoo.Environment).Training.GradientCheckpointing);
+        var on = GridReader.Read(SmokeWith("max_steps = 12", "max_steps = 12\n    gradient_checkpointing = true"), _zoo.Environment);
+        Assert.True(on.Training.GradientCheckpointing);
+        var e = Rejected(SmokeWith("max_steps = 12", "max_steps = 12\n    gradient_checkpointing = sometimes"));
+        Assert.Contains("gradient_checkpointing", e.Message);
+    }
+
+    [Fact]
     public void Omitted_keys_take_the_defaults_cora_train_uses()
     {
         var text = File.ReadAllText(Shipped("smoke.conf"));

@@ -89,6 +89,17 @@ public sealed class SweepPlannerTests : IDisposable
     }
 
     [Fact]
+    public void Gradient_checkpointing_keeps_the_trial_ids_and_the_trials_carry_it()
+    {
+        var before = Plan("smoke.conf");
+        var on = Plan("smoke.conf", g => g with { Training = g.Training with { GradientCheckpointing = true } });
+        Assert.Equal(before.Trials.Select(t => t.TrialId), on.Trials.Select(t => t.TrialId));
+        Assert.All(on.Trials, t => Assert.True(t.Spec.Training.GradientCheckpointing));
+        // Off, the key is not written at all: arguments hashed before it existed hash the same.
+        Assert.DoesNotContain("gradient_checkpointing", System.Text.Json.JsonSerializer.Serialize(before.Trials[0].Spec.Training));
+    }
+
+    [Fact]
     public void A_default_bertscore_layer_enters_trial_ids_as_the_layer_scoring_will_use()
     {
         // The same RoBERTa (config saying 24 layers) in a directory named roberta-large (default:

@@ -2,13 +2,16 @@ using Cora.Training.FineTuning;
 using Cora.Training.Lora;
 using Cora.Training.Model;
 using Cora.Training.Tests.Lora;
+using Cora.Training.Tests.Model;
 using static TorchSharp.torch;
 
 namespace Cora.Training.Tests.FineTuning;
 
 /// <summary>A run stopped after a checkpoint and resumed ends bitwise where an uninterrupted run
 /// ends: parameters, optimizer moments, dropout masks and data order all pick up where they were.
-/// (The kill -9 of a real trial process is in Cora.Cluster.Tests' TrialResumeTests.)</summary>
+/// (The kill -9 of a real trial process is in Cora.Cluster.Tests' TrialResumeTests.) Alone:
+/// dropout draws from libtorch's one default generator.</summary>
+[Collection(GlobalRandomGroup.Name)]
 public sealed class TrainingCheckpointsTests
 {
     private static readonly TrainingArgs Args = new()
@@ -63,6 +66,40 @@ public sealed class TrainingCheckpointsTests
         var actual = Trainable(resumed);
         Assert.Equal(expected.Keys, actual.Keys);
         Assert.All(expected, e => Assert.True(LoraTestModels.Same(e.Value, actual[e.Key]), e.Key));
+    }
+
+    [Fact]
+    public void Bfloat16_full_fine_tuning_resumes_from_its_float32_masters_bitwise()
+    {
+        // In bfloat16 the optimizer works on float32 masters: the checkpoint must hold those, not
+        // the rounded weights, or the resumed run would drift from the uninterrupted one.
+        static LlamaForCausalLM Model()
+        {
+            var model = new LlamaForCausalLM(LlamaForCausalLMTests.TinyConfig(), new Placement(CPU, ScalarType.BFloat16));
+            model.InitializeWeights(3);
+            return model;
+        }
+        var args = Args with { MaxSteps = 6, LearningRate = 1e-3 };
+        using var temp = new TempDirectory();
+        using var whole = Model();
+        var uninterrupted = new Trainer(whole, args).Train(Data);
+
+        var checkpoints = new TrainingCheckpoints(temp.Path, "trial");
+        using (var stopped = Model())
+        using (var cancel = new CancellationTokenSource())
+        {
+            Assert.Throws<OperationCanceledException>(() => new Trainer(stopped, args).Train(Data,
+                new SyncProgress<TrainingProgress>(p => { if (p.Step == 4) cancel.Cancel(); }), checkpoints, cancel.Token));
+        }
+        using (var weights = Cora.Training.Checkpoints.SafetensorsFile.Open(Path.Combine(checkpoints.Newest()!.Path!, "trainable.safetensors")))
+            Assert.Equal("F32", weights.Entry("model.norm.weight").DType.ToString());
+
+        using var resumed = Model();
+        var result = new Trainer(resumed, args).Train(Data, checkpoints: checkpoints);
+        Assert.Equal(3, result.ResumedFromStep);
+        Assert.Equal(uninterrupted.Losses, result.Losses);
+        foreach (var ((name, expected), (_, actual)) in whole.named_parameters().Zip(resumed.named_parameters()))
+            Assert.True(LoraTestModels.Same(expected, actual), name);
     }
 
     [Fact]

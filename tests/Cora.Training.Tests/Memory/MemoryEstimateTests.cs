@@ -1,3 +1,5 @@
+using Cora.Training.FineTuning;
+using Cora.Training.Trials;
 using Cora.Training.Lora;
 using Cora.Training.Memory;
 using Cora.Training.Model;
@@ -57,6 +59,19 @@ public sealed class MemoryEstimateTests
     }
 
     [Fact]
+    public void A_trial_s_setup_takes_gradient_checkpointing_from_its_training_arguments()
+    {
+        var spec = new TrialSpec
+        {
+            BaseModel = "base", TrainData = "train.jsonl", EvalData = "eval.jsonl", Method = "lora", Rank = 2,
+            Training = new TrainingArgs { BatchSize = 2, MaxSeqLength = 3, GradientCheckpointing = true },
+        };
+        var model = Setup(LoraMethod.Lora, bfloat16: false).Model;
+        Assert.True(TrainingSetup.Of(spec, model).GradientCheckpointing);
+        Assert.False(TrainingSetup.Of(spec with { Training = spec.Training with { GradientCheckpointing = false } }, model).GradientCheckpointing);
+    }
+
+    [Fact]
     public void Frozen_b_dropout_and_bfloat16_change_what_the_adapters_keep()
     {
         var frozen = MemoryEstimate.For(Setup(LoraMethod.CoraFb, bfloat16: false));
@@ -95,7 +110,7 @@ public sealed class MemoryEstimateTests
         Assert.Equal(
             "the trial needs about 0.0 MiB on cpu but 0.0 MiB is available (base weights 0.0 MiB, adapter weights 0.0 MiB, gradients 0.0 MiB, " +
             "optimizer state (AdamW) 0.0 MiB, activations 0.0 MiB, logits and loss 0.0 MiB); lower per_device_train_batch_size (--batch-size, now 2) " +
-            "or max_seq_length (--max-seq-length, now 3), or gradient checkpointing (not in the trainer yet; it would need 0.0 MiB)",
+            "or max_seq_length (--max-seq-length, now 3), or turn on gradient checkpointing (gradient_checkpointing, --gradient-checkpointing; it would need 0.0 MiB)",
             error.Message);
         MemoryCheck.EnsureFits(setup, capacity: 14_064, "cpu");
         MemoryCheck.EnsureFits(setup, capacity: null, "cuda");
