@@ -19,7 +19,7 @@ public static class BenchCommands
           training --zoo DIR               tokens/s of lora and cora-fb, FLOP/s vs matmul peak, trainer vs bare loop
           orchestration [--postgres]       no-op trials dispatched per second, recovery of a 10,000-trial sweep
           sweep-size                       submit, status, dispatch and recovery per trial at 1k, 10k, 100k trials
-          memory-trial --hidden H --layers L --method M --batch B --seq T
+          memory-trial --hidden H --layers L --method M --batch B --seq T [--checkpointing]
                                            peak RssAnon of 2 training steps vs the memory estimate (one configuration)
           memory-plan                      the Llama-2-13B / A100-80GB plan from the memory estimate
         """;
@@ -51,7 +51,8 @@ public static class BenchCommands
                 await SweepSizeBenchmark.RunAsync(quick);
                 return 0;
             case "memory-trial":
-                MemoryBenchmark.Trial(Int(rest, "--hidden"), Int(rest, "--layers"), Option(rest, "--method") ?? "lora", Int(rest, "--batch"), Int(rest, "--seq"));
+                MemoryBenchmark.Trial(Int(rest, "--hidden"), Int(rest, "--layers"), Option(rest, "--method") ?? "lora", Int(rest, "--batch"), Int(rest, "--seq"),
+                    rest.Contains("--checkpointing"));
                 return 0;
             case "memory-plan":
                 MemoryBenchmark.Plan();

@@ -5,7 +5,9 @@
 # steps and reports its peak RssAnon minus its baseline next to the estimate; once with glibc's
 # default allocator settings (what a trial process gets) and once with
 # MALLOC_MMAP_THRESHOLD_=65536 (tensors of 64 KiB and more are mapped and unmapped on free, so
-# RssAnon follows the live tensors). Prints one "memory: …" line per ratio.
+# RssAnon follows the live tensors); then, with the second, each trial with and without gradient
+# checkpointing (the activation memory it saves, measured vs estimated). Prints one "memory: …"
+# line per ratio.
 # usage: bench/memory/run.sh [quick]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +30,21 @@ for size in "${sizes[@]}"; do
       awk -v m="$measured" -v e="$estimated" -v d="D$hidden L$layers ${batch}x$seq" -v me="$method" -v a="$alloc" \
         'BEGIN { printf "memory: %s %s, %s allocator: measured/estimated %.2f\n", d, me, a, m / e }' >> "$lines"
     done
+  done
+done
+# Gradient checkpointing: the same trials with the mmap64k allocator (RssAnon follows the live
+# tensors), with and without it; the activation memory it saves, measured against estimated.
+printf '\n%-24s %-8s %12s %12s %12s %12s %7s\n' "model (D, L, B×T)" method "est. off" "est. on" "meas. off" "meas. on" "saved"
+for size in "${sizes[@]}"; do
+  read -r hidden layers batch seq <<< "$size"
+  for method in lora full-ft; do
+    args=(memory-trial --hidden "$hidden" --layers "$layers" --method "$method" --batch "$batch" --seq "$seq")
+    read -r _ m_off _ e_off _ <<< "$(MALLOC_MMAP_THRESHOLD_=65536 dotnet "$dll" "${args[@]}")"
+    read -r _ m_on _ e_on _ <<< "$(MALLOC_MMAP_THRESHOLD_=65536 dotnet "$dll" "${args[@]}" --checkpointing)"
+    awk -v d="D$hidden L$layers ${batch}×$seq" -v me="$method" -v eo="$e_off" -v en="$e_on" -v mo="$m_off" -v mn="$m_on" \
+      'BEGIN { printf "%-24s %-8s %10.1f M %10.1f M %10.1f M %10.1f M %7.2f\n", d, me, eo / 1048576, en / 1048576, mo / 1048576, mn / 1048576, (mo - mn) / (eo - en) }'
+    awk -v d="D$hidden L$layers ${batch}x$seq" -v me="$method" -v eo="$e_off" -v en="$e_on" -v mo="$m_off" -v mn="$m_on" \
+      'BEGIN { printf "memory: %s %s, gradient checkpointing: peak %.2f of without (estimated %.2f), saving measured/estimated %.2f\n", d, me, mn / mo, en / eo, (mo - mn) / (eo - en) }' >> "$lines"
   done
 done
 dotnet "$dll" memory-plan

@@ -23,7 +23,8 @@ public static class MemoryBenchmark
     private const long GiB = 1L << 30;
 
     /// <summary>One configuration: prints <c>measured BYTES estimated BYTES</c> and the components.</summary>
-    public static void Trial(int hidden, int layers, string method, int batch, int sequence)
+    /// <param name="checkpointing">Train with gradient checkpointing (and estimate with it).</param>
+    public static void Trial(int hidden, int layers, string method, int batch, int sequence, bool checkpointing = false)
     {
         var parsed = LoraMethods.Parse(method);
         var model = ZooPreset.Get("tiny").Model with
@@ -32,7 +33,7 @@ public static class MemoryBenchmark
             IntermediateSize = hidden * 344 / 128, MaxPositionEmbeddings = Math.Max(512, sequence),
         };
         var lora = new LoraConfig { R = TrialDefaults.Rank, LoraAlpha = TrialDefaults.AlphaPerRank * TrialDefaults.Rank, LoraDropout = TrialDefaults.LoraDropout };
-        var args = new TrainingArgs { MaxSteps = 2, BatchSize = batch, MaxSeqLength = sequence, LearningRate = 1e-3 };
+        var args = new TrainingArgs { MaxSteps = 2, BatchSize = batch, MaxSeqLength = sequence, LearningRate = 1e-3, GradientCheckpointing = checkpointing };
         var examples = Enumerable.Range(0, batch * 2)
             .Select(i => new TokenizedExample(Enumerable.Range(0, sequence).Select(t => 3 + (i * 7 + t) % 256).ToArray(), PromptLength: 1)).ToList();
 
@@ -44,7 +45,7 @@ public static class MemoryBenchmark
         Train(model, parsed, lora, args, examples);
         memory.Dispose();
 
-        var estimate = MemoryEstimate.For(new TrainingSetup(model, parsed, lora.R, lora.TargetModules, lora.LoraDropout, Bfloat16: false, batch, sequence));
+        var estimate = MemoryEstimate.For(new TrainingSetup(model, parsed, lora.R, lora.TargetModules, lora.LoraDropout, Bfloat16: false, batch, sequence, checkpointing));
         var components = string.Join(" ", estimate.Components.Select(c => $"{c.Name.Split(' ')[0]}={c.Bytes}"));
         Console.WriteLine(FormattableString.Invariant($"measured {memory.PeakAnonBytes - baseline} estimated {estimate.Total} baseline {baseline} {components}"));
     }
