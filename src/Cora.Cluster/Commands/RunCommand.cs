@@ -116,6 +116,9 @@ public static class RunCommand
         var token = given ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var config = ConfigurationFactory.ParseString($"""
             akka.loglevel = WARNING
+            # The node is its singletons' only host: their proxies would warn, while it starts and
+            # as it stops, that they were not found yet or any more.
+            akka.cluster.singleton-proxy.log-singleton-identification-failure = off
             cora.coordinator.lease-after-restart = 0s
             cora.console.token = {JsonSerializer.Serialize(token)}
             """).WithFallback(NodeConfig.Build(null, [ClusterNode.CoordinatorRole, ClusterNode.TrainerRole], Loopback.Address, remotePort, [], journal,
