@@ -2,7 +2,7 @@
 # Runs every benchmark, or one: ./bench/run.sh [--quick] [NAME]. Each prints its tables, then one
 # "NAME: …" line per ratio; the summary at the end repeats those lines. --quick shrinks sizes and
 # repetitions so that all of them finish in a few minutes (figures are then rougher).
-# Names: basis-extraction basis-io basis-memory training memory orchestration sweep-size scaling evaluator cluster-failover chaos
+# Names: basis-extraction basis-io basis-memory training memory resume orchestration sweep-size scaling evaluator cluster-failover chaos
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 quick=""; only=""
@@ -13,7 +13,7 @@ for arg in "$@"; do
     *) only="$arg" ;;
   esac
 done
-all=(basis-extraction basis-io basis-memory training memory orchestration sweep-size scaling evaluator cluster-failover chaos)
+all=(basis-extraction basis-io basis-memory training memory resume orchestration sweep-size scaling evaluator cluster-failover chaos)
 if [[ -n "$only" && ! " ${all[*]} " =~ " $only " ]]; then echo "unknown benchmark '$only' (known: ${all[*]})" >&2; exit 64; fi
 
 # The benchmark project is not in CoRA.sln (bench/README.md says why): build it here, quietly.
@@ -33,6 +33,7 @@ run_one() {
       [[ -f "$root/zoo/tiny/zoo.json" ]] || "$root/cora" zoo make --preset tiny --out "$root/zoo/tiny" > /dev/null
       bench training $quick --zoo "$root/zoo/tiny" ;;
     memory) if [[ -n "$quick" ]]; then "$root/bench/memory/run.sh" quick; else "$root/bench/memory/run.sh"; fi ;;
+    resume) "$root/bench/resume/run.sh" ;;
     orchestration) build_bench; bench orchestration $quick --postgres ;;
     sweep-size) build_bench; bench sweep-size $quick ;;
     scaling) if [[ -n "$quick" ]]; then "$root/bench/scaling/run.sh" 1; else "$root/bench/scaling/run.sh"; fi ;;
@@ -54,4 +55,4 @@ for name in "${all[@]}"; do
 done
 echo
 echo "=== summary (each figure is a ratio to a baseline measured in the same run)"
-grep -E '^(basis-extraction|basis-io|basis-memory|training|memory|orchestration|sweep-size|scaling|evaluator|eval-throughput|cluster-failover|chaos): ' "$log" || true
+grep -E '^(basis-extraction|basis-io|basis-memory|training|memory|resume|orchestration|sweep-size|scaling|evaluator|eval-throughput|cluster-failover|chaos): ' "$log" || true

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The chaos benchmark's trial command (cora.trainer.command): takes the arguments of
-# `cora trial exec --spec FILE --out DIR`, sleeps CHAOS_TRIAL_SECONDS (default 1), prints a
+# `cora trial exec --spec FILE --out DIR [--checkpoints DIR]`, sleeps CHAOS_TRIAL_SECONDS (default 1), prints a
 # progress line and writes predictions.jsonl and result.json as a real trial does, so the
 # benchmark measures orchestration under faults, not training.
 set -eu
