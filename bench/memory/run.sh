@@ -42,9 +42,9 @@ for size in "${sizes[@]}"; do
     read -r _ m_off _ e_off _ <<< "$(MALLOC_MMAP_THRESHOLD_=65536 dotnet "$dll" "${args[@]}")"
     read -r _ m_on _ e_on _ <<< "$(MALLOC_MMAP_THRESHOLD_=65536 dotnet "$dll" "${args[@]}" --checkpointing)"
     awk -v d="D$hidden L$layers ${batch}×$seq" -v me="$method" -v eo="$e_off" -v en="$e_on" -v mo="$m_off" -v mn="$m_on" \
-      'BEGIN { printf "%-24s %-8s %10.1f M %10.1f M %10.1f M %10.1f M %7.2f\n", d, me, eo / 1048576, en / 1048576, mo / 1048576, mn / 1048576, (mo - mn) / (eo - en) }'
+      'BEGIN { saved = (eo == en) ? "-" : sprintf("%.2f", (mo - mn) / (eo - en)); printf "%-24s %-8s %10.1f M %10.1f M %10.1f M %10.1f M %7s\n", d, me, eo / 1048576, en / 1048576, mo / 1048576, mn / 1048576, saved }'
     awk -v d="D$hidden L$layers ${batch}x$seq" -v me="$method" -v eo="$e_off" -v en="$e_on" -v mo="$m_off" -v mn="$m_on" \
-      'BEGIN { printf "memory: %s %s, gradient checkpointing: peak %.2f of without (estimated %.2f), saving measured/estimated %.2f\n", d, me, mn / mo, en / eo, (mo - mn) / (eo - en) }' >> "$lines"
+      'BEGIN { saved = (eo == en) ? "none estimated" : sprintf("measured/estimated %.2f", (mo - mn) / (eo - en)); printf "memory: %s %s, gradient checkpointing: peak %.2f of without (estimated %.2f), saving %s\n", d, me, mn / mo, en / eo, saved }' >> "$lines"
   done
 done
 dotnet "$dll" memory-plan

@@ -69,7 +69,7 @@ public static class MemoryBenchmark
         };
         const long a100 = 80 * GiB;
         Console.WriteLine("Llama-2-13B on one A100-80GB (80 GiB), bfloat16, q/k/v adapters, lora_dropout 0.05; GiB");
-        Console.WriteLine($"{"method",-9} {"r",3} {"batch",5} {"seq",5} | {"weights",8} {"adapters",8} {"grads",8} {"adam",8} {"master",8} {"activ.",8} {"logits",8} | {"total",8} {"fits",4} | {"ckpt",8} {"fits",4}");
+        Console.WriteLine($"{"method",-9} {"r",3} {"batch",5} {"seq",5} | {"weights",8} {"adapters",8} {"grads",8} {"adam",8} {"master",8} {"activ.",8} {"logits",8} {"step",8} | {"total",8} {"fits",4} | {"ckpt",8} {"fits",4}");
         foreach (var (method, rank, batch) in new[]
                  {
                      ("lora", 8, 4), ("lora", 48, 4), ("cora-fb", 48, 4), ("cora-tb", 48, 4), ("lora", 48, 8), ("lora", 48, 16),

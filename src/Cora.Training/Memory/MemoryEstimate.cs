@@ -6,7 +6,8 @@ namespace Cora.Training.Memory;
 /// <summary>
 /// The memory one training step needs at its peak — the start of the backward pass of a step
 /// after the first, when the weights, their gradients and the optimizer's moments exist and every
-/// activation of the forward pass is still held — by component, in bytes. Derived from what
+/// activation of the forward pass is still held, or the optimizer step where that needs more
+/// (<see cref="OptimizerStep"/>) — by component, in bytes. Derived from what
 /// Cora's model code allocates and what autograd keeps for it (<see cref="LlamaForCausalLM"/>,
 /// <see cref="LoraLinear"/>, <see cref="RmsNorm"/>), not from a rule of thumb.
 /// </summary>
@@ -55,6 +56,15 @@ public sealed record MemoryEstimate
     /// gradients of those and of its input at once (float32 each).</summary>
     public required long Logits { get; init; }
 
+    /// <summary>What the optimizer step needs beyond the backward pass's peak, 0 where it needs less.
+    /// TorchSharp's AdamW computes each parameter's denominator into two float32 temporaries
+    /// (<c>sqrt</c>, then the bias-corrected quotient) that its step's dispose scope keeps until every
+    /// parameter is updated: 8 bytes per trainable parameter, plus, with fp32 master weights, the
+    /// 4 − a bytes by which their float32 gradients outgrow the model's. The activations and logits
+    /// are freed by then, so only what exceeds them counts. It shows where the parameters train and
+    /// the activations are small: full-ft with gradient checkpointing (bench/memory, D512).</summary>
+    public required long OptimizerStep { get; init; }
+
     /// <summary>One decoder layer's activations, as a layer that is not the first keeps them.</summary>
     public required long LayerActivations { get; init; }
 
@@ -64,7 +74,7 @@ public sealed record MemoryEstimate
     /// <summary>All parameters, base and adapters.</summary>
     public required long TotalParameters { get; init; }
 
-    public long Total => BaseWeights + AdapterWeights + Gradients + OptimizerState + MasterWeights + Activations + Logits;
+    public long Total => BaseWeights + AdapterWeights + Gradients + OptimizerState + MasterWeights + Activations + Logits + OptimizerStep;
 
     /// <summary>The components in print order, named as a table shows them.</summary>
     public IReadOnlyList<(string Name, long Bytes)> Components =>
@@ -76,6 +86,7 @@ public sealed record MemoryEstimate
         ("fp32 master weights", MasterWeights),
         ("activations", Activations),
         ("logits and loss", Logits),
+        ("optimizer step (beyond)", OptimizerStep),
     ];
 
     /// <summary>
@@ -116,15 +127,20 @@ public sealed record MemoryEstimate
             ? layers * a * n * d + perLayer + finalNorm
             : layer.Total(firstLayer: true) + (layers - 1) * perLayer + finalNorm;
 
+        var logits = n * vocab * (a + 3 * Float32);
+        var masters = !adapters && setup.Bfloat16;
+        var step = trainable * 2 * Float32 + (masters ? trainable * (Float32 - a) : 0);
+
         return new MemoryEstimate
         {
             BaseWeights = baseParameters * a,
             AdapterWeights = adapterParameters * Float32,
             Gradients = trainable * (adapters ? Float32 : a),
             OptimizerState = trainable * 2 * Float32,
-            MasterWeights = !adapters && setup.Bfloat16 ? trainable * Float32 : 0,
+            MasterWeights = masters ? trainable * Float32 : 0,
             Activations = activations,
-            Logits = n * vocab * (a + 3 * Float32),
+            Logits = logits,
+            OptimizerStep = Math.Max(0, step - activations - logits),
             LayerActivations = perLayer,
             TrainableParameters = trainable,
             TotalParameters = baseParameters + adapterParameters,

@@ -34,6 +34,8 @@ public sealed class MemoryEstimateTests
             (estimate.BaseWeights, estimate.AdapterWeights, estimate.Gradients, estimate.OptimizerState, estimate.MasterWeights,
                 estimate.Activations, estimate.Logits));
         Assert.Equal((2472L, 128L, 1384L + 128, 14064L), (estimate.LayerActivations, estimate.TrainableParameters, estimate.TotalParameters, estimate.Total));
+        // AdamW's step temporaries, 8 · 128 = 1024, fit in what the activations and logits freed.
+        Assert.Equal(0L, estimate.OptimizerStep);
     }
 
     [Fact]
@@ -48,6 +50,10 @@ public sealed class MemoryEstimateTests
             (estimate.BaseWeights, estimate.AdapterWeights, estimate.Gradients, estimate.OptimizerState, estimate.MasterWeights,
                 estimate.Activations, estimate.Logits));
         Assert.Equal(1956L, estimate.LayerActivations);
+        // The optimizer step: AdamW's two float32 temporaries per parameter (8) and the masters'
+        // float32 gradients over the bf16 ones (2): 1384·10 = 13840, beyond the 4320 + 1344 the
+        // backward pass held.
+        Assert.Equal(13840L - 4320 - 1344, estimate.OptimizerStep);
     }
 
     [Fact]
