@@ -123,8 +123,9 @@ public static class TrainCommand
     {
         var setup = TrainingSetup.Of(spec, LlamaCheckpoint.LoadConfig(spec.BaseModel));
         var estimate = MemoryEstimate.For(setup);
-        var checkpointed = MemoryEstimate.For(setup with { GradientCheckpointing = true });
-        var unCheckpointed = MemoryEstimate.For(setup with { GradientCheckpointing = false });
+        // The other choice of gradient checkpointing, for planning.
+        var other = MemoryEstimate.For(setup with { GradientCheckpointing = !setup.GradientCheckpointing });
+        var (checkpointed, unCheckpointed) = setup.GradientCheckpointing ? (estimate, other) : (other, estimate);
         var capacity = DeviceMemory.Capacity(spec.Device);
         if (json)
         {
@@ -150,7 +151,7 @@ public static class TrainCommand
             ? $"  {"without gradient checkpt.",-26} {MemoryCheck.Format(unCheckpointed.Total),12}  (the total above has --gradient-checkpointing)"
             : $"  {"with gradient checkpointing",-26} {MemoryCheck.Format(checkpointed.Total),12}  (--gradient-checkpointing)");
         output.WriteLine(capacity is { } available
-            ? $"  {"capacity (MemAvailable)",-26} {MemoryCheck.Format(available),12}  {(estimate.Total <= available ? "fits" : "DOES NOT FIT: the trial would be refused")}"
+            ? $"  {(spec.Device == "cpu" ? "capacity (MemTotal)" : "capacity (nvidia-smi)"),-26} {MemoryCheck.Format(available),12}  {(estimate.Total <= available ? "fits" : "DOES NOT FIT: the trial would be refused")}"
             : $"  {"capacity",-26} {"unknown",12}  (no nvidia-smi answer for this device, or a MIG slice; the trial is not checked)");
     }
 

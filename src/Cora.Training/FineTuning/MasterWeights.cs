@@ -28,7 +28,6 @@ public sealed class MasterWeights : IDisposable
     public MasterWeights(IEnumerable<(string Name, Parameter Parameter)> trainable)
     {
         var optimized = new List<(string, Parameter)>();
-        var masters = new Dictionary<string, Tensor>();
         using var _ = no_grad();
         foreach (var (name, parameter) in trainable)
         {
@@ -42,20 +41,14 @@ public sealed class MasterWeights : IDisposable
             var master = new Parameter(parameter.detach().to(ScalarType.Float32, copy: true));
             _copies.Add((parameter, master));
             optimized.Add((name, master));
-            masters[name] = master;
         }
         Optimized = optimized;
-        Masters = masters;
     }
 
-    /// <summary>What the optimizer updates and clipping measures, by the model's parameter names:
-    /// the master of each parameter that has one, the parameter itself otherwise.</summary>
+    /// <summary>What the optimizer updates, clipping measures and a checkpoint holds, by the model's
+    /// parameter names: the float32 master of each parameter that has one, the parameter itself
+    /// otherwise. After restoring them, call <see cref="CopyWeights"/>.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> Optimized { get; }
-
-    /// <summary>The float32 masters by the model's parameter names — only the parameters that have
-    /// one. They, not the rounded model weights, are the training state to save and restore; after
-    /// restoring them, call <see cref="CopyWeights"/>.</summary>
-    public IReadOnlyDictionary<string, Tensor> Masters { get; }
 
     /// <summary>Casts each model parameter's gradient into its master's gradient and frees the
     /// parameter's (the next backward pass allocates it again), one parameter at a time, so that

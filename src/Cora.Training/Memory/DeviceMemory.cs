@@ -7,39 +7,39 @@ namespace Cora.Training.Memory;
 public static class DeviceMemory
 {
     /// <summary>
-    /// The bytes a trial on <paramref name="device"/> may use, or null where that is unknown.
+    /// The memory <paramref name="device"/> has in all, in bytes, or null where that is unknown:
+    /// what a trial could never exceed, so that a refusal says the trial cannot fit the device, not
+    /// that the device is busy now (a trial that meets a busy device is killed or fails to
+    /// allocate, a node fault that is retried elsewhere).
     /// <list type="bullet">
-    /// <item><c>cpu</c>: the machine's <c>MemAvailable</c> (/proc/meminfo: free memory plus what
-    /// the kernel can reclaim, without swapping), read now, so trials already running on the node
-    /// count against it.</item>
-    /// <item><c>cuda</c>/<c>cuda:N</c>: the device's free memory as <c>nvidia-smi</c> reports it
-    /// (total − used, so other processes on the GPU count against it). TorchSharp 0.107 binds no
-    /// CUDA memory query (no mem_get_info, no device properties), so the driver's tool is asked.
-    /// The device is the N-th entry of <c>CUDA_VISIBLE_DEVICES</c> where that is set (a trainer
-    /// slot sets it, <c>Cora.Actors.Trainer.CudaDevices</c>), else index N. Unknown (null, never
-    /// refused) without nvidia-smi, for a MIG instance (nvidia-smi reports the whole GPU), or
-    /// when it fails.</item>
+    /// <item><c>cpu</c>: the machine's <c>MemTotal</c> (/proc/meminfo).</item>
+    /// <item><c>cuda</c>/<c>cuda:N</c>: the device's <c>memory.total</c> as <c>nvidia-smi</c>
+    /// reports it. TorchSharp 0.107 binds no CUDA memory query (no mem_get_info, no device
+    /// properties), so the driver's tool is asked. The device is the N-th entry of
+    /// <c>CUDA_VISIBLE_DEVICES</c> where that is set (a trainer slot sets it,
+    /// <c>Cora.Actors.Trainer.CudaDevices</c>), else index N. Unknown (null, never refused) without
+    /// nvidia-smi, for a MIG instance (nvidia-smi reports the whole GPU), or when it fails.</item>
     /// </list>
     /// </summary>
     /// <param name="environment">Reads an environment variable (tests pass their own).</param>
     /// <param name="nvidiaSmi">The nvidia-smi executable (tests pass a stand-in).</param>
     public static long? Capacity(string device, Func<string, string?>? environment = null, string nvidiaSmi = "nvidia-smi")
     {
-        if (device == "cpu") return File.Exists(MemInfoPath) ? MemAvailable(File.ReadAllText(MemInfoPath)) : null;
+        if (device == "cpu") return File.Exists(MemInfoPath) ? MemTotal(File.ReadAllText(MemInfoPath)) : null;
         if (CudaId(device, environment ?? Environment.GetEnvironmentVariable) is not { } id || id.StartsWith("MIG-", StringComparison.Ordinal)) return null;
-        return NvidiaSmiFree(nvidiaSmi, id);
+        return NvidiaSmiTotal(nvidiaSmi, id);
     }
 
     private const string MemInfoPath = "/proc/meminfo";
 
-    /// <summary>MemAvailable in bytes from the text of /proc/meminfo (<c>MemAvailable:  123 kB</c>);
-    /// null when the line is missing (kernels before 3.14).</summary>
-    public static long? MemAvailable(string meminfo)
+    /// <summary>MemTotal in bytes from the text of /proc/meminfo (<c>MemTotal:  123 kB</c>); null
+    /// when the line is missing.</summary>
+    public static long? MemTotal(string meminfo)
     {
         foreach (var line in meminfo.Split('\n'))
         {
-            if (!line.StartsWith("MemAvailable:", StringComparison.Ordinal)) continue;
-            var fields = line["MemAvailable:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!line.StartsWith("MemTotal:", StringComparison.Ordinal)) continue;
+            var fields = line["MemTotal:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             return long.Parse(fields[0], CultureInfo.InvariantCulture) * (fields.Length > 1 && fields[1] == "kB" ? 1024 : 1);
         }
         return null;
@@ -55,11 +55,11 @@ public static class DeviceMemory
         return index < ids.Length ? ids[index] : null;
     }
 
-    /// <summary>Free bytes of device <paramref name="id"/> (an index or GPU-UUID) per nvidia-smi; null if it cannot say.</summary>
-    private static long? NvidiaSmiFree(string nvidiaSmi, string id)
+    /// <summary>The bytes of device <paramref name="id"/> (an index or GPU-UUID) per nvidia-smi; null if it cannot say.</summary>
+    private static long? NvidiaSmiTotal(string nvidiaSmi, string id)
     {
         var start = new ProcessStartInfo(nvidiaSmi) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--query-gpu=memory.total,memory.used", "--format=csv,noheader,nounits", "-i", id })
+        foreach (var argument in new[] { "--query-gpu=memory.total", "--format=csv,noheader,nounits", "-i", id })
             start.ArgumentList.Add(argument);
         try
         {
@@ -72,21 +72,11 @@ public static class DeviceMemory
                 process.Kill();
                 return null;
             }
-            return process.ExitCode == 0 && FreeMiB(output.Result) is { } free ? free << 20 : null;
+            return process.ExitCode == 0 && long.TryParse(output.Result.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var mib) ? mib << 20 : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
             return null;   // no nvidia-smi on this machine
         }
-    }
-
-    /// <summary>total − used from nvidia-smi's <c>81920, 1024</c> (MiB); null for anything else.</summary>
-    public static long? FreeMiB(string csv)
-    {
-        var fields = csv.Trim().Split(',', StringSplitOptions.TrimEntries);
-        return fields.Length == 2
-            && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var total)
-            && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var used)
-            && used <= total ? total - used : null;
     }
 }

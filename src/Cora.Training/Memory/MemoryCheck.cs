@@ -20,7 +20,7 @@ public static class MemoryCheck
         var checkpointed = setup.GradientCheckpointing ? ""
             : $", or turn on gradient checkpointing (gradient_checkpointing, --gradient-checkpointing; it would need {Format(MemoryEstimate.For(setup with { GradientCheckpointing = true }).Total)})";
         throw new InvalidInputException(
-            $"the trial needs about {Format(estimate.Total)} on {device} but {Format(available)} is available ({parts}); " +
+            $"the trial needs about {Format(estimate.Total)} on {device}, which has {Format(available)} in all ({parts}); " +
             $"lower per_device_train_batch_size (--batch-size, now {setup.BatchSize}) or max_seq_length (--max-seq-length, now {setup.SequenceLength}){checkpointed}");
     }
 

@@ -114,7 +114,7 @@ public sealed class MemoryEstimateTests
         var setup = Setup(LoraMethod.Lora, bfloat16: false);
         var error = Assert.Throws<InvalidInputException>(() => MemoryCheck.EnsureFits(setup, capacity: 10_000, "cpu"));
         Assert.Equal(
-            "the trial needs about 0.0 MiB on cpu but 0.0 MiB is available (base weights 0.0 MiB, adapter weights 0.0 MiB, gradients 0.0 MiB, " +
+            "the trial needs about 0.0 MiB on cpu, which has 0.0 MiB in all (base weights 0.0 MiB, adapter weights 0.0 MiB, gradients 0.0 MiB, " +
             "optimizer state (AdamW) 0.0 MiB, activations 0.0 MiB, logits and loss 0.0 MiB); lower per_device_train_batch_size (--batch-size, now 2) " +
             "or max_seq_length (--max-seq-length, now 3), or turn on gradient checkpointing (gradient_checkpointing, --gradient-checkpointing; it would need 0.0 MiB)",
             error.Message);
@@ -134,35 +134,33 @@ public sealed class MemoryEstimateTests
         var error = Assert.Throws<InvalidInputException>(() => MemoryCheck.EnsureFits(setup, capacity: 80_000_000_000, "cuda"));
         // 13,015,864,320 parameters × (2 weights + 2 gradients + 8 moments + 4 master) = 193.95 GiB before activations.
         Assert.StartsWith("the trial needs about ", error.Message);
-        Assert.Contains("on cuda but 74.51 GiB is available (base weights 24.24 GiB, gradients 24.24 GiB, optimizer state (AdamW) 96.98 GiB, fp32 master weights 48.49 GiB, activations ", error.Message);
+        Assert.Contains("on cuda, which has 74.51 GiB in all (base weights 24.24 GiB, gradients 24.24 GiB, optimizer state (AdamW) 96.98 GiB, fp32 master weights 48.49 GiB, activations ", error.Message);
     }
 
     [Fact]
-    public void Mem_available_is_read_from_meminfo_in_bytes()
+    public void Mem_total_is_read_from_meminfo_in_bytes()
     {
-        Assert.Equal(23759604L * 1024, DeviceMemory.MemAvailable("MemTotal:       24683784 kB\nMemFree:        18281416 kB\nMemAvailable:   23759604 kB\n"));
-        Assert.Null(DeviceMemory.MemAvailable("MemTotal: 1 kB\n"));
-        Assert.Null(DeviceMemory.Capacity("cuda:0"));
+        Assert.Equal(24683784L * 1024, DeviceMemory.MemTotal("MemTotal:       24683784 kB\nMemFree:        18281416 kB\nMemAvailable:   23759604 kB\n"));
+        Assert.Null(DeviceMemory.MemTotal("MemFree: 1 kB\n"));
     }
 
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public void A_cuda_trial_s_capacity_is_its_visible_device_s_free_memory_per_nvidia_smi()
+    public void A_cuda_trial_s_capacity_is_its_visible_device_s_total_memory_per_nvidia_smi()
     {
         using var temp = new TempDirectory();
-        // A stand-in nvidia-smi: device "2" has 81920 MiB with 1024 used; anything else fails.
+        // A stand-in nvidia-smi: device "2" has 81920 MiB; anything else fails.
         var smi = temp.File("nvidia-smi");
-        File.WriteAllText(smi, "#!/bin/sh\necho \"$@\" >> \"$0.calls\"\n[ \"$4\" = 2 ] || exit 6\necho '81920, 1024'\n");
+        File.WriteAllText(smi, "#!/bin/sh\necho \"$@\" >> \"$0.calls\"\n[ \"$4\" = 2 ] || exit 6\necho '81920'\n");
         File.SetUnixFileMode(smi, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string? Visible(string value, string name) => name == "CUDA_VISIBLE_DEVICES" ? value : null;
 
-        Assert.Equal(80896L << 20, DeviceMemory.Capacity("cuda", name => Visible("2", name), smi));
-        Assert.Equal(80896L << 20, DeviceMemory.Capacity("cuda:1", name => Visible("5,2", name), smi));
-        Assert.Equal("--query-gpu=memory.total,memory.used --format=csv,noheader,nounits -i 2", File.ReadLines(smi + ".calls").First());
+        Assert.Equal(81920L << 20, DeviceMemory.Capacity("cuda", name => Visible("2", name), smi));
+        Assert.Equal(81920L << 20, DeviceMemory.Capacity("cuda:1", name => Visible("5,2", name), smi));
+        Assert.Equal("--query-gpu=memory.total --format=csv,noheader,nounits -i 2", File.ReadLines(smi + ".calls").First());
         Assert.Null(DeviceMemory.Capacity("cuda", name => Visible("3", name), smi));          // nvidia-smi fails
         Assert.Null(DeviceMemory.Capacity("cuda:2", name => Visible("5,2", name), smi));      // not visible
         Assert.Null(DeviceMemory.Capacity("cuda", name => Visible("MIG-1a2b", name), smi));   // a MIG slice: not the whole GPU's number
         Assert.Null(DeviceMemory.Capacity("cuda", _ => null, temp.File("no-such-nvidia-smi")));
-        Assert.Null(DeviceMemory.FreeMiB("N/A, N/A"));
     }
 }
